@@ -57,12 +57,15 @@ def secret_values(settings: Any) -> list[str]:
     return found
 
 
-def configure_logging(level: int | str = logging.INFO, settings: Any = None, stream: IO[str] | None = None) -> logging.Handler:
+def configure_logging(
+    level: int | str = logging.INFO, settings: Any = None, stream: IO[str] | None = None
+) -> logging.Handler:
     """Install one scrubbing handler on the root logger (replacing ours from an earlier call)."""
     import os
 
     secrets = secret_values(settings) if settings is not None else []
-    secrets += [os.environ.get(v, "") for v in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "API_KEY")]
+    env_secrets = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "API_KEY")
+    secrets += [os.environ.get(v, "") for v in env_secrets]
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))

@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
-from typing_extensions import Annotated
 
 from tools.aws.regions import KNOWN_REGIONS
 
@@ -93,7 +92,9 @@ class Settings(BaseSettings):
     aws_session_token: SecretStr | None = None
     aws_profile: str | None = None
     aws_default_region: str = "us-east-1"
-    aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="empty: the account's enabled regions")
+    aws_regions: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="empty: the account's enabled regions"
+    )
     aws_role_arn: str | None = None
     aws_external_id: SecretStr | None = None
     aws_retry_mode: Literal["standard", "adaptive", "legacy"] = "standard"
