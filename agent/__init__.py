@@ -1,0 +1,1 @@
+"""OptiInfra Cost Agent: analysis, graph and surfaces."""

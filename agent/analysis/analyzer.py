@@ -1,0 +1,67 @@
+"""`AWSCostAnalyzer`: the seed's analyzer, as pure functions over a collection and the price book."""
+
+from __future__ import annotations
+
+from agent.analysis import anomalies, dedup, ebs, ec2, lambda_, network, priority, rds, s3
+from agent.analysis.common import Context, Outcome, is_ignored
+from agent.analysis.prices import Prices
+from agent.analysis.report import AnalysisResult, build_report
+from agent.analysis.summary import DETERMINISTIC_SOURCE, deterministic_summary
+from tools.models import Anomaly, CollectionResult, CostSummary, Opportunity, Report, RunCost, cents
+from tools.settings import Settings
+
+RULE_FAMILIES = (ec2, ebs, network, rds, lambda_, s3)
+
+
+class AWSCostAnalyzer:
+    """Finds waste with dollars and evidence, anomalies with drivers, and builds the report."""
+
+    def __init__(self, settings: Settings, prices: Prices) -> None:
+        self.settings = settings
+        self.prices = prices
+
+    def _context(self, collection: CollectionResult) -> Context:
+        active = [r for r in collection.resources if not is_ignored(r, self.settings)]
+        return Context(
+            settings=self.settings, prices=self.prices, now=collection.collected_at,
+            ri_coverage=collection.reservations.coverage_percentage if collection.reservations else None,
+            sp_coverage=collection.savings_plans.coverage_percentage if collection.savings_plans else None,
+            volumes={r.resource_id: r for r in active if r.kind == "ebs_volume"},
+        )
+
+    def analyze_all_services(self, collection: CollectionResult) -> AnalysisResult:
+        """Every rule over every resource not tagged to be ignored; findings grouped by type and service."""
+        ignored = sorted(r.resource_id for r in collection.resources if is_ignored(r, self.settings))
+        active = [r for r in collection.resources if not is_ignored(r, self.settings)]
+        ctx = self._context(collection)
+        outcome = Outcome()
+        for family in RULE_FAMILIES:
+            outcome.extend(family.analyze(active, ctx))
+        total = collection.costs.total_cost if collection.costs else 0.0
+        insufficient = sorted(outcome.insufficient, key=lambda x: (x["kind"], x["resource_id"]))
+        return AnalysisResult(opportunities=priority.group(outcome.hits, total), insufficient_data=insufficient,
+                              skipped_ignored=ignored, missing=sorted(set(outcome.missing)))
+
+    def detect_anomalies(self, costs: CostSummary) -> list[Anomaly]:
+        """Daily cost per service and region above the same-weekday baseline (threshold and minimum dollars)."""
+        return anomalies.detect(costs, self.settings)
+
+    def calculate_waste(self, opportunities: list[Opportunity]) -> tuple[float, dict[str, float]]:
+        """(total_waste, waste by service), each resource's largest saving counted once."""
+        total, by_service = dedup.total_waste(opportunities)
+        return cents(total), {k: cents(v) for k, v in by_service.items()}
+
+    def prioritize_opportunities(self, opportunities: list[Opportunity],
+                                 total_monthly_cost: float) -> list[Opportunity]:
+        """Priority from weighted savings against the month's spend; largest weighted savings first."""
+        return priority.prioritize(opportunities, total_monthly_cost)
+
+    def generate_summary_report(self, collection: CollectionResult, run_cost: RunCost | None = None) -> Report:
+        """The DESIGN.md report, with the deterministic executive summary."""
+        analysis = self.analyze_all_services(collection)
+        found = self.detect_anomalies(collection.costs) if collection.costs else []
+        waste, _ = dedup.total_waste(analysis.opportunities)
+        report = build_report(collection, analysis, found, waste, self.settings, run_cost)
+        return report.model_copy(update={"executive_summary": deterministic_summary(report),
+                                         "summary_source": DETERMINISTIC_SOURCE})
+

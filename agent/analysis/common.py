@@ -1,0 +1,153 @@
+"""Shared pieces of the rules: the run context, what a rule returns, and how a finding is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from agent.analysis.prices import Prices
+from tools.models import Finding, MetricSummary, OpportunityType, Resource, cents
+from tools.settings import Settings
+
+HOURS = Decimal(730)
+"""Hours in a billing month (docs/rules.md)."""
+MB = Decimal(1_048_576)
+GIB = Decimal(1024**3)
+PRODUCTION = {"prod", "production"}
+NON_PRODUCTION = {"dev", "development", "test", "testing", "staging", "qa", "sandbox"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may read besides the resource itself."""
+
+    settings: Settings
+    prices: Prices
+    now: datetime
+    ri_coverage: float | None = None
+    """Reserved Instance coverage % from Cost Explorer, None when not reported."""
+    sp_coverage: float | None = None
+    """Savings Plans coverage % from Cost Explorer, None when not reported."""
+    volumes: dict[str, Resource] = field(default_factory=dict)
+    """EBS volumes by id (not ignored), so a stopped instance can price what it still pays for."""
+
+
+@dataclass
+class Hit:
+    """One finding of one rule, with the opportunity it belongs to."""
+
+    type: OpportunityType
+    service: str
+    finding: Finding
+    covered: tuple[str, ...] = ()
+    """Other resources whose cost this finding already includes (a stopped instance's volumes)."""
+
+
+@dataclass
+class Outcome:
+    """What a rule family returns for a set of resources."""
+
+    hits: list[Hit] = field(default_factory=list)
+    insufficient: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def extend(self, other: Outcome) -> None:
+        self.hits.extend(other.hits)
+        self.insufficient.extend(other.insufficient)
+        self.missing.extend(other.missing)
+
+
+def usd(value: Decimal | float, places: int = 2) -> str:
+    """Money as text: $1,234.56 (or more places for unit prices)."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"${rounded:,.{places}f}"
+
+
+def num(value: Decimal | float | int) -> str:
+    """A number as text without trailing zeros: 35, 0.5, 1000."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def metric(resource: Resource, key: str) -> MetricSummary | None:
+    found = resource.utilization.get(key)
+    return found if found is not None and found.days > 0 else None
+
+
+def days_of(resource: Resource, key: str) -> int:
+    found = metric(resource, key)
+    return found.days if found else 0
+
+
+def state_of(resource: Resource) -> str:
+    return (resource.state or str(resource.attributes.get("state") or "")).lower()
+
+
+def env_of(resource: Resource) -> str:
+    for key, value in resource.tags.items():
+        if key.lower() == "env":
+            return value.strip().lower()
+    return ""
+
+
+def is_production(resource: Resource) -> bool:
+    return env_of(resource) in PRODUCTION
+
+
+def is_non_production(resource: Resource) -> bool:
+    return env_of(resource) in NON_PRODUCTION
+
+
+def is_ignored(resource: Resource, settings: Settings) -> bool:
+    key, value = settings.ignore_tag_pair
+    tag = resource.tags.get(key)
+    return tag is not None and tag.strip().lower() == value.strip().lower()
+
+
+def coverage(days: int | None, settings: Settings) -> Decimal:
+    """Data coverage factor of a metric rule; 1 for rules that need no metrics (days None)."""
+    if days is None:
+        return Decimal(1)
+    return min(Decimal(1), Decimal(days) / Decimal(settings.metrics_lookback_days))
+
+
+def insufficient(resource: Resource, days: int, needed: int, metric_key: str) -> dict[str, Any]:
+    return {"resource_id": resource.resource_id, "region": resource.region, "kind": resource.kind,
+            "metric": metric_key, "days": days, "needed": needed}
+
+
+def make_hit(
+    kind: OpportunityType,
+    resource: Resource,
+    *,
+    monthly: Decimal,
+    savings: Decimal,
+    recommendation: str,
+    evidence: dict[str, Any],
+    base: float,
+    days: int | None,
+    settings: Settings,
+    service: str | None = None,
+    covered: tuple[str, ...] = (),
+) -> Hit:
+    """A finding whose savings never exceed its monthly cost, with confidence = base x data coverage."""
+    savings = max(Decimal(0), min(savings, monthly))
+    confidence = (Decimal(str(base)) * coverage(days, settings)).quantize(Decimal("0.001"))
+    finding = Finding(
+        resource_id=resource.resource_id, region=resource.region, monthly_cost=cents(monthly),
+        estimated_savings=cents(savings), recommendation=recommendation, evidence=evidence,
+        confidence=float(confidence), name=resource.name, resource_type=resource.resource_type,
+    )
+    return Hit(type=kind, service=service or resource.service, finding=finding, covered=covered)
+
+
+def coverage_note(kind: str, pct: float | None) -> str:
+    if pct is None:
+        return f"Cost Explorer reports no {kind} coverage; savings assume none"
+    return f"net of {kind} coverage {num(pct)} % reported by Cost Explorer"

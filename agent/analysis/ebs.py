@@ -1,0 +1,126 @@
+"""EBS rules: unattached volumes, volume type upgrades, old snapshots (EBS and RDS manual) (docs/rules.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from agent.analysis.common import Context, Hit, Outcome, dec, make_hit, num, state_of, usd
+from agent.analysis.prices import PRICE_ERRORS, unit
+from tools.models import Resource
+
+GP3_FREE_IOPS = 3000
+IO_TO_GP3_MAX_IOPS = 16000
+
+
+def _iops(volume: Resource) -> int:
+    return int(volume.attributes.get("iops") or 0)
+
+
+def _cost(volume: Resource, volume_type: str, ctx: Context, iops: int | None = None) -> tuple[Decimal, str, str]:
+    """Monthly cost of the volume as `volume_type` (provisioned IOPS `iops`): (dollars, price source, arithmetic)."""
+    size = dec(volume.attributes.get("size_gb") or 0)
+    gb = ctx.prices.ebs_gb_month(volume.region, volume_type)
+    total = size * unit(gb)
+    text = f"{num(size)} GB x {usd(unit(gb), 4)}/GB-month"
+    iops = _iops(volume) if iops is None else iops
+    billable_iops = iops if volume_type in ("io1", "io2") else max(0, iops - GP3_FREE_IOPS)
+    if volume_type in ("io1", "io2", "gp3") and billable_iops > 0:
+        iops_price = ctx.prices.ebs_iops_month(volume.region, volume_type)
+        total += billable_iops * unit(iops_price)
+        text += f" + {billable_iops} IOPS x {usd(unit(iops_price), 4)}/IOPS-month"
+    return total, gb.source, text
+
+
+def volume_monthly(volume: Resource, ctx: Context) -> tuple[Decimal, str] | None:
+    """The volume's monthly cost from the price book and the price source; None when it cannot be priced."""
+    try:
+        total, source, _ = _cost(volume, volume.resource_type, ctx)
+    except PRICE_ERRORS:
+        return None
+    return total, source
+
+
+def _unattached(volume: Resource, ctx: Context) -> Hit | None:
+    try:
+        monthly, source, text = _cost(volume, volume.resource_type, ctx)
+    except PRICE_ERRORS:
+        return None
+    evidence = {"state": "available", "volume_type": volume.resource_type,
+                "size_gb": volume.attributes.get("size_gb"), "price_source": source,
+                "arithmetic": f"{text} = {usd(monthly)}"}
+    recommendation = f"Snapshot if needed, then delete: unattached {volume.resource_type} volume"
+    return make_hit("unattached_volume", volume, monthly=monthly, savings=monthly,
+                    recommendation=recommendation, evidence=evidence, base=0.95, days=None, settings=ctx.settings)
+
+
+def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
+    vtype = volume.resource_type
+    if vtype not in ("gp2", "io1", "io2") or (vtype != "gp2" and _iops(volume) > IO_TO_GP3_MAX_IOPS):
+        return None
+    try:
+        now_cost, source, now_text = _cost(volume, vtype, ctx)
+        # gp2 IOPS are a function of size, and gp3 gives 3,000 free: gp2 -> gp3 compares GB prices only.
+        new_cost, new_source, new_text = _cost(volume, "gp3", ctx, 0 if vtype == "gp2" else None)
+    except PRICE_ERRORS:
+        return None
+    saving = now_cost - new_cost
+    if saving <= 0:
+        return None
+    evidence = {"volume_type": vtype, "size_gb": volume.attributes.get("size_gb"), "iops": _iops(volume),
+                "price_source": source, "target_price_source": new_source,
+                "arithmetic": f"({now_text}) - ({new_text}) = {usd(now_cost)} - {usd(new_cost)} = {usd(saving)}"}
+    keep = f"{_iops(volume)} IOPS" if vtype != "gp2" else "3,000 IOPS baseline"
+    text = f"Change volume type {vtype} -> gp3 (online, no downtime), {keep}"
+    return make_hit("volume_type_upgrade", volume, monthly=now_cost, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.9, days=None, settings=ctx.settings)
+
+
+def _started(resource: Resource) -> datetime | None:
+    raw: Any = (resource.attributes.get("start_time") or resource.attributes.get("snapshot_create_time")
+                or resource.created)
+    if isinstance(raw, str):
+        raw = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if not isinstance(raw, datetime):
+        return None
+    return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+
+
+def _old_snapshot(snap: Resource, ctx: Context) -> Hit | None:
+    started = _started(snap)
+    now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
+    limit = ctx.settings.snapshot_max_age_days
+    if started is None or now - started <= timedelta(days=limit):
+        return None
+    rds = snap.kind == "rds_snapshot"
+    if rds and str(snap.attributes.get("snapshot_type") or "manual").lower() != "manual":
+        return None
+    try:
+        quote = (ctx.prices.rds_snapshot_gb_month(snap.region) if rds
+                 else ctx.prices.snapshot_gb_month(snap.region))
+    except PRICE_ERRORS:
+        return None
+    size = dec(snap.attributes.get("size_gb") or 0)
+    monthly = size * unit(quote)
+    age = (now - started).days
+    evidence = {"age_days": age, "max_age_days": limit, "size_gb": float(size), "price_source": quote.source,
+                "note": "snapshots are billed incrementally, so this is an upper bound",
+                "arithmetic": f"{num(size)} GB x {usd(unit(quote), 4)}/GB-month = {usd(monthly)}"}
+    text = f"Delete the snapshot ({age} days old) unless a retention rule needs it"
+    return make_hit("old_snapshot", snap, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.7, days=None, settings=ctx.settings, service="RDS" if rds else "EBS")
+
+
+def analyze(resources: list[Resource], ctx: Context) -> Outcome:
+    """Every EBS rule over the (not ignored) volumes and snapshots."""
+    out = Outcome()
+    for resource in resources:
+        hit: Hit | None = None
+        if resource.kind == "ebs_volume":
+            hit = _unattached(resource, ctx) if state_of(resource) == "available" else _upgrade(resource, ctx)
+        elif resource.kind in ("ebs_snapshot", "rds_snapshot"):
+            hit = _old_snapshot(resource, ctx)
+        if hit is not None:
+            out.hits.append(hit)
+    return out

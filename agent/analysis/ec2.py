@@ -1,0 +1,160 @@
+"""EC2 instance rules: idle (running and stopped), spot, savings plan, and their precedence (docs/rules.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from agent.analysis.common import (
+    HOURS,
+    MB,
+    Context,
+    Hit,
+    Outcome,
+    coverage_note,
+    dec,
+    insufficient,
+    is_non_production,
+    make_hit,
+    metric,
+    num,
+    state_of,
+    usd,
+)
+from agent.analysis.ebs import volume_monthly
+from agent.analysis.ec2_sizing import hourly_quote, previous_generation, rightsizing
+from agent.analysis.prices import unit
+from tools.models import PriceQuote, Resource
+
+
+def _idle_running(resource: Resource, quote: PriceQuote, ctx: Context) -> Hit | None:
+    s = ctx.settings
+    cpu, cpu_max = metric(resource, "cpu"), metric(resource, "cpu_max")
+    net_in, net_out = metric(resource, "network_in"), metric(resource, "network_out")
+    if cpu is None or cpu_max is None or net_in is None or net_out is None:
+        return None
+    if cpu.average is None or cpu_max.maximum is None or net_in.average is None or net_out.average is None:
+        return None
+    network = dec(net_in.average) + dec(net_out.average)
+    if not (cpu.average < s.aws_idle_cpu_threshold and cpu_max.maximum < s.idle_cpu_max_threshold
+            and network < dec(s.idle_network_mb_per_day) * MB):
+        return None
+    monthly = unit(quote) * HOURS
+    evidence = {
+        "cpu_avg": round(cpu.average, 2), "cpu_max": round(cpu_max.maximum, 2),
+        "network_mb_day": float(round(network / MB, 3)), "days": cpu.days,
+        "thresholds": {"cpu_avg_pct": s.aws_idle_cpu_threshold, "cpu_max_pct": s.idle_cpu_max_threshold,
+                       "network_mb_day": s.idle_network_mb_per_day},
+        "hourly_price": quote.unit_price, "price_source": quote.source,
+        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}",
+    }
+    text = (f"Stop or terminate (snapshot first if the data matters): average CPU {cpu.average:.1f} %, "
+            f"peak {cpu_max.maximum:.1f} %, network {float(network / MB):.2f} MB/day over {cpu.days} days")
+    return make_hit("idle_resource", resource, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.95, days=cpu.days, settings=s)
+
+
+def _attached_volumes(resource: Resource, ctx: Context) -> list[Resource]:
+    ids = set(resource.attributes.get("volume_ids") or [])
+    ids |= {v.resource_id for v in ctx.volumes.values() if v.attributes.get("attached_to") == resource.resource_id}
+    return [ctx.volumes[i] for i in sorted(ids) if i in ctx.volumes]
+
+
+def _idle_stopped(resource: Resource, ctx: Context) -> Hit | None:
+    """A stopped instance still pays for its volumes."""
+    priced = [(v, p) for v in _attached_volumes(resource, ctx) if (p := volume_monthly(v, ctx)) is not None]
+    if not priced:
+        return None
+    monthly = sum((p[0] for _, p in priced), Decimal(0))
+    parts = " + ".join(f"{v.resource_id} {usd(p[0])}" for v, p in priced)
+    evidence = {
+        "state": "stopped", "covered_resources": [v.resource_id for v, _ in priced],
+        "volume_gb": sum(int(v.attributes.get("size_gb") or 0) for v, _ in priced),
+        "price_source": priced[0][1][1], "arithmetic": f"{parts} = {usd(monthly)}",
+    }
+    text = f"Snapshot and delete the volumes, or terminate: stopped, still paying {usd(monthly)} a month for EBS"
+    return make_hit("idle_resource", resource, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.85, days=None, settings=ctx.settings,
+                    covered=tuple(v.resource_id for v, _ in priced))
+
+
+def _spot(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit | None:
+    if str(resource.attributes.get("lifecycle") or "on-demand") == "spot":
+        return None
+    asg = resource.tags.get("aws:autoscaling:groupName") or resource.attributes.get("asg_name")
+    stateless = resource.tags.get("stateless", "").lower() == "true"
+    if not (asg or is_non_production(resource) or stateless):
+        return None
+    pct = dec(ctx.settings.aws_spot_savings_target)
+    monthly = unit(quote) * HOURS
+    saving = monthly * pct / 100
+    reason = f"Auto Scaling group {asg}" if asg else ("non-production" if is_non_production(resource) else
+                                                       "tagged stateless=true")
+    evidence = {
+        "reason": reason, "days": days, "spot_savings_pct": float(pct), "hourly_price": quote.unit_price,
+        "price_source": quote.source,
+        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % = {usd(saving)}",
+    }
+    text = f"Run on Spot ({reason}): about {num(pct)} % cheaper than on-demand"
+    return make_hit("spot_migration", resource, monthly=monthly, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.7, days=days, settings=ctx.settings)
+
+
+def _savings_plan(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit | None:
+    s = ctx.settings
+    if str(resource.attributes.get("lifecycle") or "on-demand") == "spot":
+        return None
+    fraction = min(Decimal(1), Decimal(days) / Decimal(s.metrics_lookback_days))
+    if fraction < dec(s.steady_running_fraction):
+        return None
+    monthly = unit(quote) * HOURS
+    pct = dec(s.savings_plan_discount_pct)
+    covered = dec(ctx.sp_coverage) if ctx.sp_coverage is not None else Decimal(0)
+    saving = monthly * pct / 100 * (1 - covered / 100)
+    evidence = {
+        "running_fraction": float(round(fraction, 3)), "days": days, "discount_pct": float(pct),
+        "savings_plans_coverage_pct": ctx.sp_coverage, "coverage": coverage_note("Savings Plans", ctx.sp_coverage),
+        "hourly_price": quote.unit_price, "price_source": quote.source,
+        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % x (1 - {num(covered)} %) = {usd(saving)}",
+    }
+    text = (f"Cover with a Compute Savings Plan: running {float(fraction) * 100:.0f} % of {s.metrics_lookback_days} "
+            f"days at on-demand rates")
+    return make_hit("savings_plan", resource, monthly=monthly, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.75, days=days, settings=s)
+
+
+def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
+    quote = hourly_quote(resource, resource.resource_type, ctx)
+    if quote is None:
+        out.missing.append(f"{resource.resource_id}: no price for {resource.resource_type} in {resource.region}")
+        return
+    cpu = metric(resource, "cpu")
+    days = cpu.days if cpu else 0
+    enough = days >= ctx.settings.min_data_days
+    if not enough:
+        out.insufficient.append(insufficient(resource, days, ctx.settings.min_data_days, "cpu"))
+    idle = _idle_running(resource, quote, ctx) if enough else None
+    if idle is not None:
+        out.hits.append(idle)
+        return
+    found = [rightsizing(resource, quote, ctx), previous_generation(resource, quote, ctx),
+             _spot(resource, quote, days, ctx) if enough else None]
+    hits = [h for h in found if h is not None]
+    if not hits and enough:
+        hits = [h for h in [_savings_plan(resource, quote, days, ctx)] if h is not None]
+    out.hits.extend(hits)
+
+
+def analyze(resources: list[Resource], ctx: Context) -> Outcome:
+    """Every EC2 rule over the (not ignored) instances."""
+    out = Outcome()
+    for resource in resources:
+        if resource.kind != "ec2_instance":
+            continue
+        state = state_of(resource)
+        if state == "running":
+            _running(resource, ctx, out)
+        elif state == "stopped":
+            hit = _idle_stopped(resource, ctx)
+            if hit is not None:
+                out.hits.append(hit)
+    return out

@@ -1,0 +1,105 @@
+"""EC2 rules that change the instance type: rightsizing and previous generation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from agent.analysis.common import HOURS, Context, Hit, dec, make_hit, metric, usd
+from agent.analysis.prices import PRICE_ERRORS, unit
+from tools.models import PriceQuote, Resource
+
+
+def hourly_quote(resource: Resource, instance_type: str, ctx: Context) -> PriceQuote | None:
+    """On-demand Linux price of a type in the resource's region; the collector's quote as a fallback."""
+    try:
+        return ctx.prices.ec2_hourly(resource.region, instance_type)
+    except PRICE_ERRORS:
+        if instance_type == resource.resource_type and resource.price and resource.price.unit == "hour":
+            return resource.price
+        return None
+
+
+def _vcpus(instance_type: str, ctx: Context) -> int | None:
+    try:
+        return int(ctx.prices.instance_specs(instance_type).vcpus)
+    except PRICE_ERRORS:
+        return None
+
+
+def _target(resource: Resource, peak: Decimal, ctx: Context) -> tuple[str, PriceQuote] | None:
+    """Smallest same-family type with enough vCPUs for the peak at the target CPU, smaller than today's."""
+    try:
+        specs = ctx.prices.instance_specs(resource.resource_type)
+        family = ctx.prices.family_types(specs.family)
+    except PRICE_ERRORS:
+        return None
+    if resource.resource_type not in family:
+        return None
+    needed = Decimal(int(specs.vcpus)) * peak / dec(ctx.settings.rightsizing_target_cpu)
+    for candidate in family[: family.index(resource.resource_type)]:
+        vcpus = _vcpus(candidate, ctx)
+        if vcpus is None or Decimal(vcpus) < needed:
+            continue
+        quote = hourly_quote(resource, candidate, ctx)
+        if quote is not None:
+            return candidate, quote
+    return None
+
+
+def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | None:
+    """Daily average CPU under the threshold on every day of a full lookback -> a smaller size."""
+    cpu = metric(resource, "cpu")
+    lookback = ctx.settings.metrics_lookback_days
+    if cpu is None or cpu.days < lookback or cpu.maximum is None:
+        return None
+    limit = ctx.settings.aws_underutilized_cpu_threshold
+    # every day below the threshold == the largest daily average below it
+    if not (cpu.maximum < limit and all(value < limit for value in cpu.daily.values())):
+        return None
+    target = _target(resource, dec(cpu.maximum), ctx)
+    if target is None:
+        return None
+    new_type, new_quote = target
+    saving = (unit(current) - unit(new_quote)) * HOURS
+    if saving <= 0:
+        return None
+    monthly = unit(current) * HOURS
+    evidence = {
+        "cpu_avg": round(cpu.average or 0.0, 2), "cpu_peak_daily": round(cpu.maximum, 2), "days": cpu.days,
+        "threshold_pct": limit, "target_cpu_pct": ctx.settings.rightsizing_target_cpu,
+        "current_type": resource.resource_type, "target_type": new_type,
+        "current_vcpus": _vcpus(resource.resource_type, ctx), "target_vcpus": _vcpus(new_type, ctx),
+        "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
+        "price_source": current.source, "target_price_source": new_quote.source,
+        "arithmetic": f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(new_quote), 4)}/h) = {usd(saving)}",
+    }
+    text = (f"Resize {resource.resource_type} -> {new_type}: peak daily CPU {cpu.maximum:.1f} % "
+            f"over {cpu.days} days")
+    return make_hit("rightsizing", resource, monthly=monthly, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.8, days=cpu.days, settings=ctx.settings)
+
+
+def previous_generation(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | None:
+    """A previous-generation family with the same size in the current family at a lower price."""
+    try:
+        new_type = ctx.prices.current_generation(resource.resource_type)
+    except PRICE_ERRORS:
+        return None
+    if not new_type or new_type == resource.resource_type:
+        return None
+    new_quote = hourly_quote(resource, new_type, ctx)
+    if new_quote is None:
+        return None
+    saving = (unit(current) - unit(new_quote)) * HOURS
+    if saving <= 0:
+        return None
+    evidence = {
+        "current_type": resource.resource_type, "target_type": new_type,
+        "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
+        "price_source": current.source, "target_price_source": new_quote.source,
+        "arithmetic": f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(new_quote), 4)}/h) = {usd(saving)}",
+    }
+    text = (f"Move {resource.resource_type} (previous generation) -> {new_type}: same size, "
+            f"{usd(saving)} a month cheaper")
+    return make_hit("previous_generation", resource, monthly=unit(current) * HOURS, savings=saving,
+                    recommendation=text, evidence=evidence, base=0.85, days=None, settings=ctx.settings)

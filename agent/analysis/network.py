@@ -1,0 +1,64 @@
+"""Network rules: unassociated Elastic IPs and NAT gateways without traffic (docs/rules.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from agent.analysis.common import HOURS, MB, Context, Hit, Outcome, dec, insufficient, make_hit, metric, state_of, usd
+from agent.analysis.prices import PRICE_ERRORS, unit
+from tools.models import Resource
+
+
+def _eip(eip: Resource, ctx: Context) -> Hit | None:
+    if eip.attributes.get("association_id"):
+        return None
+    try:
+        quote = ctx.prices.eip_hourly(eip.region)
+    except PRICE_ERRORS:
+        return None
+    monthly = unit(quote) * HOURS
+    address = eip.attributes.get("public_ip") or eip.resource_id
+    evidence = {"association_id": None, "public_ip": eip.attributes.get("public_ip"),
+                "hourly_price": quote.unit_price, "price_source": quote.source,
+                "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}"}
+    return make_hit("unused_elastic_ip", eip, monthly=monthly, savings=monthly,
+                    recommendation=f"Release Elastic IP {address}: not associated with anything",
+                    evidence=evidence, base=0.99, days=None, settings=ctx.settings)
+
+
+def _nat(nat: Resource, ctx: Context, out: Outcome) -> Hit | None:
+    if state_of(nat) != "available":
+        return None
+    needed = ctx.settings.metrics_lookback_days
+    bytes_out, bytes_in = metric(nat, "bytes_out"), metric(nat, "bytes_in")
+    days = bytes_out.days if bytes_out else 0
+    if bytes_out is None or days < needed:
+        out.insufficient.append(insufficient(nat, days, needed, "bytes_out"))
+        return None
+    traffic = dec(bytes_out.total or 0) + (dec(bytes_in.total or 0) if bytes_in else Decimal(0))
+    if traffic >= MB:
+        return None
+    try:
+        quote = ctx.prices.nat_hourly(nat.region)
+    except PRICE_ERRORS:
+        return None
+    monthly = unit(quote) * HOURS
+    evidence = {"bytes_total": float(traffic), "days": days, "hourly_price": quote.unit_price,
+                "price_source": quote.source, "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}"}
+    text = f"Delete NAT gateway {nat.resource_id}: {float(traffic / MB):.3f} MB of traffic in {days} days"
+    return make_hit("idle_nat_gateway", nat, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.9, days=days, settings=ctx.settings)
+
+
+def analyze(resources: list[Resource], ctx: Context) -> Outcome:
+    """Every network rule over the (not ignored) Elastic IPs and NAT gateways."""
+    out = Outcome()
+    for resource in resources:
+        hit = None
+        if resource.kind == "elastic_ip":
+            hit = _eip(resource, ctx)
+        elif resource.kind == "nat_gateway":
+            hit = _nat(resource, ctx, out)
+        if hit is not None:
+            out.hits.append(hit)
+    return out

@@ -1,0 +1,81 @@
+"""Opportunities from findings: grouping, confidence, priority and order (docs/rules.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from agent.analysis.common import Hit
+from tools.models import Finding, Opportunity, Priority, cents
+
+HIGH_FLOOR, HIGH_SHARE = Decimal(1000), Decimal("0.01")
+MEDIUM_FLOOR, MEDIUM_SHARE = Decimal(100), Decimal("0.001")
+
+DESCRIPTIONS = {
+    "idle_resource": "instances doing no work (or stopped but still paying for volumes)",
+    "rightsizing": "instances that never use most of their CPU",
+    "spot_migration": "interruptible instances that could run on Spot",
+    "reserved_instance": "steady databases on on-demand rates",
+    "savings_plan": "steady instances on on-demand rates",
+    "unattached_volume": "volumes attached to nothing",
+    "volume_type_upgrade": "gp2/io1/io2 volumes that cost less as gp3",
+    "old_snapshot": "snapshots older than the retention limit",
+    "unused_elastic_ip": "Elastic IPs not associated",
+    "idle_nat_gateway": "NAT gateways without traffic",
+    "idle_database": "databases without connections",
+    "multi_az": "Multi-AZ databases outside production",
+    "previous_generation": "instances on previous-generation families",
+    "lambda_memory": "functions with more memory than they use",
+    "lambda_errors": "functions paying for failed invocations",
+    "s3_lifecycle": "buckets keeping everything in Standard",
+    "s3_incomplete_uploads": "buckets keeping incomplete multipart uploads",
+}
+
+
+def confidence(findings: list[Finding]) -> float:
+    """Savings-weighted mean of the findings' confidence (plain mean when nothing is saved)."""
+    weights = [Decimal(str(f.estimated_savings)) for f in findings]
+    values = [Decimal(str(f.confidence)) for f in findings]
+    total = sum(weights, Decimal(0))
+    if total == 0:
+        mean = sum(values, Decimal(0)) / len(values)
+    else:
+        mean = sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0)) / total
+    return float(mean.quantize(Decimal("0.001")))
+
+
+def weighted(opportunity: Opportunity) -> Decimal:
+    return Decimal(str(opportunity.estimated_savings)) * Decimal(str(opportunity.confidence))
+
+
+def priority_of(opportunity: Opportunity, total_monthly_cost: Decimal) -> Priority:
+    score = weighted(opportunity)
+    if score >= max(HIGH_FLOOR, total_monthly_cost * HIGH_SHARE):
+        return "high"
+    if score >= max(MEDIUM_FLOOR, total_monthly_cost * MEDIUM_SHARE):
+        return "medium"
+    return "low"
+
+
+def prioritize(opportunities: list[Opportunity], total_monthly_cost: Decimal | float) -> list[Opportunity]:
+    """Priorities set against the month's spend; sorted by weighted savings, largest first."""
+    total = Decimal(str(total_monthly_cost))
+    ranked = [o.model_copy(update={"priority": priority_of(o, total)}) for o in opportunities]
+    return sorted(ranked, key=lambda o: (-weighted(o), o.type, o.service))
+
+
+def group(hits: list[Hit], total_monthly_cost: Decimal | float) -> list[Opportunity]:
+    """One opportunity per (type, service), its findings sorted by saving."""
+    grouped: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault((hit.type, hit.service), []).append(hit)
+    opportunities = []
+    for (_, service), members in grouped.items():
+        findings = sorted((h.finding for h in members), key=lambda f: (-f.estimated_savings, f.resource_id))
+        saving = sum((Decimal(str(f.estimated_savings)) for f in findings), Decimal(0))
+        kind = members[0].type
+        opportunities.append(Opportunity(
+            type=kind, service=service, resource_count=len(findings), estimated_savings=cents(saving),
+            confidence=confidence(findings), priority="low", resources=findings,
+            description=f"{len(findings)} {service} {DESCRIPTIONS[kind]}",
+        ))
+    return prioritize(opportunities, total_monthly_cost)

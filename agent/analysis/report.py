@@ -1,0 +1,118 @@
+"""The DESIGN.md report from a collection and its analysis: totals that reconcile to the cent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.models import (
+    CENT,
+    Anomaly,
+    CollectionResult,
+    CostSummary,
+    Opportunity,
+    Report,
+    RunCost,
+    TimePeriod,
+    cents,
+)
+from tools.settings import Settings
+
+OTHER = "Other (not attributed)"
+MAX_IDS_PER_NOTE = 5
+
+
+class AnalysisResult(BaseModel):
+    """What `analyze_all_services` returns: opportunities and what could not be judged."""
+
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    insufficient_data: list[dict[str, Any]] = Field(default_factory=list)
+    """Resources skipped for too little data: {resource_id, region, kind, metric, days, needed}."""
+    skipped_ignored: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    """Prices or data the rules needed and did not find."""
+
+
+def period(collection: CollectionResult, settings: Settings) -> TimePeriod:
+    if collection.costs is not None:
+        return collection.costs.time_period
+    today = collection.collected_at.date()
+    return TimePeriod(start=today - timedelta(days=settings.aws_cost_lookback_days), end=today - timedelta(days=1))
+
+
+def _from_rows(costs: CostSummary, attribute: str) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for row in costs.daily:
+        if costs.time_period.start <= row.day <= costs.time_period.end:
+            out[getattr(row, attribute)] += Decimal(str(row.cost))
+    return dict(out)
+
+
+def reconcile(values: dict[str, Decimal], total: Decimal) -> dict[str, float]:
+    """Round each value to the cent so that they add up to `total` (rounded) exactly.
+
+    Rounding residue (at most half a cent per entry) goes to the largest entries; anything beyond
+    that is shown as its own line rather than hidden in one service.
+    """
+    target = total.quantize(CENT, ROUND_HALF_UP)
+    rounded = {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in values.items() if v.quantize(CENT, ROUND_HALF_UP) != 0}
+    diff = target - sum(rounded.values(), Decimal(0))
+    order = sorted(rounded, key=lambda k: (-rounded[k], k))
+    if order and abs(diff) <= CENT * len(order):
+        step = CENT if diff > 0 else -CENT
+        for key in order[: int(abs(diff) / CENT)]:
+            rounded[key] += step
+    elif diff > 0:
+        rounded[OTHER] = diff
+    elif order:
+        rounded[order[0]] += diff
+    return {k: cents(v) for k, v in sorted(rounded.items(), key=lambda kv: (-kv[1], kv[0])) if v > 0}
+
+
+def breakdowns(costs: CostSummary | None) -> tuple[Decimal, dict[str, float], dict[str, float]]:
+    """(total, by_service, by_region) for the report period, each split adding up to the total."""
+    if costs is None:
+        return Decimal(0), {}, {}
+    total = Decimal(str(costs.total_cost))
+    services = {k: Decimal(str(v)) for k, v in costs.by_service.items()} or _from_rows(costs, "service")
+    regions = {k: Decimal(str(v)) for k, v in costs.by_region.items()} or _from_rows(costs, "region")
+    return total, reconcile(services, total), reconcile(regions, total)
+
+
+def missing_lines(collection: CollectionResult, analysis: AnalysisResult) -> list[str]:
+    """What could not be measured: the collection's gaps, unpriced resources, and per-resource notes."""
+    lines = list(collection.missing) + list(analysis.missing)
+    notes: dict[str, list[str]] = defaultdict(list)
+    for resource in collection.resources:
+        for note in resource.notes:
+            notes[note].append(resource.resource_id)
+    for note, ids in sorted(notes.items()):
+        shown = ", ".join(sorted(ids)[:MAX_IDS_PER_NOTE]) + (" ..." if len(ids) > MAX_IDS_PER_NOTE else "")
+        lines.append(f"{note}: {len(ids)} resource(s) ({shown})")
+    return lines
+
+
+def build_report(
+    collection: CollectionResult,
+    analysis: AnalysisResult,
+    anomalies: list[Anomaly],
+    waste: Decimal,
+    settings: Settings,
+    run_cost: RunCost | None = None,
+) -> Report:
+    total, by_service, by_region = breakdowns(collection.costs)
+    percentage = (waste / total * 100) if total > 0 else Decimal(0)
+    return Report(
+        time_period=period(collection, settings),
+        total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
+        by_service=by_service, by_region=by_region, opportunities=analysis.opportunities, anomalies=anomalies,
+        run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
+        insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,
+        missing=missing_lines(collection, analysis), forecast=collection.forecast,
+        generated_at=collection.collected_at, regions=list(collection.regions), account_id=collection.account_id,
+        api_calls=list(collection.api_calls),
+    )

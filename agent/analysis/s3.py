@@ -1,0 +1,80 @@
+"""S3 rules: buckets without lifecycle rules, incomplete multipart uploads (docs/rules.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.analysis.common import GIB, Context, Hit, Outcome, dec, make_hit, metric, num, usd
+from agent.analysis.prices import PRICE_ERRORS, unit
+from tools.models import Resource
+
+UPLOAD_MIN_AGE_DAYS = 7
+
+
+def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
+    size = metric(bucket, "size_standard")
+    if int(bucket.attributes.get("lifecycle_rules") or 0) > 0 or size is None or size.average is None:
+        return None
+    gb = dec(size.average) / GIB
+    if gb < dec(ctx.settings.s3_lifecycle_min_gb):
+        return None
+    try:
+        std = ctx.prices.s3_gb_month(bucket.region, "STANDARD")
+        ia = ctx.prices.s3_gb_month(bucket.region, "STANDARD_IA")
+    except PRICE_ERRORS:
+        return None
+    cold = dec(ctx.settings.s3_cold_fraction)
+    monthly = gb * unit(std)
+    saving = gb * cold * (unit(std) - unit(ia))
+    evidence = {"standard_gb": float(round(gb, 3)), "days": size.days, "lifecycle_rules": 0,
+                "cold_fraction": float(cold), "price_source": std.source,
+                "arithmetic": (f"{gb:,.2f} GB x {num(cold)} x ({usd(unit(std), 4)} - {usd(unit(ia), 4)})/GB-month "
+                               f"= {usd(saving)}")}
+    text = (f"Add a lifecycle rule moving objects to Standard-IA after 30 days: {gb:,.1f} GB in Standard, "
+            f"no lifecycle rules")
+    return make_hit("s3_lifecycle", bucket, monthly=monthly, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.5, days=None, settings=ctx.settings)
+
+
+def _as_datetime(raw: Any) -> datetime | None:
+    if isinstance(raw, str):
+        raw = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if not isinstance(raw, datetime):
+        return None
+    return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+
+
+def _uploads(bucket: Resource, ctx: Context) -> Hit | None:
+    attrs = bucket.attributes
+    oldest = _as_datetime(attrs.get("incomplete_upload_oldest"))
+    now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
+    if attrs.get("has_abort_incomplete_rule") or not int(attrs.get("incomplete_uploads") or 0) or oldest is None:
+        return None
+    if now - oldest <= timedelta(days=UPLOAD_MIN_AGE_DAYS):
+        return None
+    try:
+        std = ctx.prices.s3_gb_month(bucket.region, "STANDARD")
+    except PRICE_ERRORS:
+        return None
+    gb = dec(attrs.get("incomplete_parts_gb") or attrs.get("incomplete_upload_gb") or 0)
+    monthly = gb * unit(std)
+    evidence = {"incomplete_uploads": int(attrs["incomplete_uploads"]), "oldest": oldest.isoformat(),
+                "parts_gb": float(gb), "price_source": std.source,
+                "arithmetic": f"{num(gb)} GB x {usd(unit(std), 4)}/GB-month = {usd(monthly)}"}
+    text = (f"Add a lifecycle rule with AbortIncompleteMultipartUpload (7 days): "
+            f"{attrs['incomplete_uploads']} incomplete uploads, oldest {oldest.date().isoformat()}")
+    return make_hit("s3_incomplete_uploads", bucket, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.9, days=None, settings=ctx.settings)
+
+
+def analyze(resources: list[Resource], ctx: Context) -> Outcome:
+    """Every S3 rule over the (not ignored) buckets."""
+    out = Outcome()
+    for bucket in resources:
+        if bucket.kind != "s3_bucket":
+            continue
+        for hit in (_lifecycle(bucket, ctx), _uploads(bucket, ctx)):
+            if hit is not None:
+                out.hits.append(hit)
+    return out

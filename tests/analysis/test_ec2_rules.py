@@ -1,0 +1,166 @@
+"""EC2 rules at, below and above their thresholds; insufficient data; ignore tag; precedence."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.models import Utilization
+
+
+def run(analyzer, build, *resources, **extra):
+    return analyzer.analyze_all_services(build.collection(list(resources), **extra))
+
+
+@pytest.mark.parametrize(("cpu", "cpu_max", "net_mb", "idle"), [
+    (4.99, 9.99, 0.99, True),
+    (5.0, 9.99, 0.99, False),    # average CPU at the threshold is not below it
+    (4.99, 10.0, 0.99, False),   # peak at the threshold
+    (4.99, 9.99, 1.0, False),    # network at 1 MB/day
+])
+def test_idle_thresholds(analyzer, build, cpu, cpu_max, net_mb, idle):
+    result = run(analyzer, build, build.instance("i-a", "m5.large", cpu=cpu, cpu_max=cpu_max,
+                                                  net_bytes=net_mb * build.MB))
+    found = build.findings(result)
+    assert (("idle_resource", "i-a") in found) is idle
+    if idle:
+        f = found[("idle_resource", "i-a")]
+        assert (f.monthly_cost, f.estimated_savings, f.confidence) == (70.08, 70.08, 0.95)
+        assert f.evidence["cpu_avg"] == 4.99 and f.evidence["cpu_max"] == 9.99 and f.evidence["days"] == 14
+        assert f.evidence["network_mb_day"] == 0.99
+        assert f.evidence["arithmetic"] == "730 h x $0.0960/h = $70.08"
+        assert f.evidence["price_source"].endswith("us-east-1 m5.large Linux on-demand")
+        assert f.recommendation.startswith("Stop or terminate (snapshot first if the data matters)")
+
+
+@pytest.mark.parametrize(("days", "listed", "confidence"), [(6, True, None), (7, False, 0.475), (14, False, 0.95)])
+def test_idle_needs_min_data_days(analyzer, build, days, listed, confidence):
+    result = run(analyzer, build, build.instance("i-a", "m5.large", days=days, cpu=1, cpu_max=2, net_bytes=0))
+    found = build.findings(result)
+    if listed:
+        assert found == {}
+        assert result.insufficient_data == [{"resource_id": "i-a", "region": "us-east-1", "kind": "ec2_instance",
+                                             "metric": "cpu", "days": 6, "needed": 7}]
+    else:
+        assert list(found) == [("idle_resource", "i-a")]
+        assert found[("idle_resource", "i-a")].confidence == confidence
+        assert result.insufficient_data == []
+
+
+def test_ignore_tag_skips_every_rule(analyzer, build):
+    tags = {"env": "dev", "cost-agent:ignore": "True"}
+    result = run(analyzer, build, build.instance("i-ign", "m4.large", cpu=1, cpu_max=2, net_bytes=0, tags=tags),
+                 build.volume("vol-ign", attached_to=None, tags={"cost-agent:ignore": "true"}))
+    assert result.opportunities == []
+    assert result.skipped_ignored == ["i-ign", "vol-ign"]
+
+
+def test_ignore_tag_is_configurable(build, prices):
+    from agent.analysis import AWSCostAnalyzer
+    from tools.settings import load_settings
+
+    analyzer = AWSCostAnalyzer(load_settings(ignore_tag="finops=skip"), prices)
+    result = run(analyzer, build, build.volume("vol-a", attached_to=None, tags={"finops": "skip"}),
+                 build.volume("vol-b", attached_to=None, tags={"cost-agent:ignore": "true"}))
+    assert result.skipped_ignored == ["vol-a"]
+    assert list(build.findings(result)) == [("unattached_volume", "vol-b")]
+
+
+def test_rightsizing_to_the_smallest_size_that_fits(analyzer, build):
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=40))
+    f = build.findings(result)[("rightsizing", "i-big")]
+    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (280.32, 210.24, 0.8)
+    assert f.recommendation == "Resize m5.2xlarge -> m5.large: peak daily CPU 11.8 % over 14 days"
+    assert f.evidence["arithmetic"] == "730 h x ($0.3840/h - $0.0960/h) = $210.24"
+    assert (f.evidence["current_vcpus"], f.evidence["target_vcpus"]) == (8, 2)
+
+
+def test_rightsizing_target_follows_peak(analyzer, build):
+    # 8 vCPU x 19 % / 60 % = 2.53 vCPU -> m5.xlarge (4 vCPU)
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=19, cpu_max=40))
+    f = build.findings(result)[("rightsizing", "i-big")]
+    assert f.evidence["target_type"] == "m5.xlarge" and f.estimated_savings == 140.16
+
+
+@pytest.mark.parametrize(("values", "found"), [
+    ([19.99] * 14, True),
+    ([19.99] * 13 + [20.0], False),   # one day at the threshold
+    ([5.0] * 13, False),               # 13 days: not a full lookback
+])
+def test_rightsizing_every_day_below_threshold(analyzer, build, values, found):
+    inst = build.instance("i-big", "m5.2xlarge", days=len(values), cpu=10, cpu_max=40)
+    inst.utilization["cpu"] = build.series(values)
+    result = run(analyzer, build, inst)
+    assert (("rightsizing", "i-big") in build.findings(result)) is found
+
+
+def test_no_smaller_size_no_rightsizing(analyzer, build):
+    result = run(analyzer, build, build.instance("i-small", "m5.large", cpu=8, cpu_max=40))
+    assert [k[0] for k in build.findings(result)] == ["savings_plan"]
+
+
+def test_previous_generation(analyzer, build):
+    result = run(analyzer, build, build.instance("i-old", "m4.large", cpu=50, cpu_max=90))
+    f = build.findings(result)[("previous_generation", "i-old")]
+    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (73.0, 2.92, 0.85)
+    assert f.evidence["target_type"] == "m5.large"
+    assert f.evidence["arithmetic"] == "730 h x ($0.1000/h - $0.0960/h) = $2.92"
+    assert ("savings_plan", "i-old") not in build.findings(result)
+
+
+@pytest.mark.parametrize(("tags", "attrs", "reason"), [
+    ({"env": "dev"}, {}, "non-production"),
+    ({"env": "prod", "aws:autoscaling:groupName": "web"}, {}, "Auto Scaling group web"),
+    ({"env": "prod", "stateless": "true"}, {}, "tagged stateless=true"),
+])
+def test_spot_candidates(analyzer, build, tags, attrs, reason):
+    result = run(analyzer, build, build.instance("i-s", "m5.large", cpu=50, tags=tags, **attrs))
+    found = build.findings(result)
+    f = found[("spot_migration", "i-s")]
+    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (70.08, 24.53, 0.7)
+    assert f.evidence["reason"] == reason
+    assert f.evidence["arithmetic"] == "730 h x $0.0960/h x 35 % = $24.53"
+    assert ("savings_plan", "i-s") not in found
+
+
+def test_spot_not_for_production_or_spot_instances(analyzer, build):
+    result = run(analyzer, build, build.instance("i-p", "m5.large", cpu=50, tags={"env": "production"}),
+                 build.instance("i-q", "m5.large", cpu=50, tags={"env": "dev"}, lifecycle="spot"))
+    assert sorted(build.findings(result)) == [("savings_plan", "i-p")]
+
+
+@pytest.mark.parametrize(("days", "found"), [(12, False), (13, True)])
+def test_savings_plan_steady_fraction(analyzer, build, days, found):
+    # 12/14 = 0.857 < 0.9; 13/14 = 0.929
+    result = run(analyzer, build, build.instance("i-p", "m5.large", days=days, cpu=50))
+    assert (("savings_plan", "i-p") in build.findings(result)) is found
+
+
+def test_savings_plan_net_of_coverage(analyzer, build):
+    steady = build.instance("i-p", "m5.2xlarge", cpu=50)
+    plain = build.findings(run(analyzer, build, steady))[("savings_plan", "i-p")]
+    assert (plain.monthly_cost, plain.estimated_savings, plain.confidence) == (280.32, 78.49, 0.75)
+    assert plain.evidence["coverage"] == "Cost Explorer reports no Savings Plans coverage; savings assume none"
+    sp = Utilization(kind="savings_plans", coverage_percentage=50.0)
+    covered = build.findings(run(analyzer, build, steady, savings_plans=sp))[("savings_plan", "i-p")]
+    assert covered.estimated_savings == 39.24
+    assert covered.evidence["coverage"] == "net of Savings Plans coverage 50 % reported by Cost Explorer"
+    assert covered.evidence["arithmetic"] == "730 h x $0.3840/h x 28 % x (1 - 50 %) = $39.24"
+
+
+def test_idle_excludes_every_other_ec2_rule(analyzer, build):
+    result = run(analyzer, build, build.instance("i-x", "t2.large", cpu=1, cpu_max=2, net_bytes=0,
+                                                  tags={"env": "dev"}))
+    assert sorted(build.findings(result)) == [("idle_resource", "i-x")]
+
+
+def test_stopped_instance_pays_for_its_volumes(analyzer, build):
+    result = run(analyzer, build, build.instance("i-stop", "m5.large", state="stopped", days=0),
+                 build.volume("vol-a", "gp2", 100, attached_to="i-stop"),
+                 build.volume("vol-b", "gp3", 50, attached_to="i-stop"))
+    found = build.findings(result)
+    f = found[("idle_resource", "i-stop")]
+    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (14.0, 14.0, 0.85)
+    assert f.evidence["covered_resources"] == ["vol-a", "vol-b"]
+    assert f.evidence["arithmetic"] == "vol-a $10.00 + vol-b $4.00 = $14.00"
+    assert found[("volume_type_upgrade", "vol-a")].estimated_savings == 2.0
+    assert result.insufficient_data == []
