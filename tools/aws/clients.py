@@ -70,8 +70,10 @@ class ClientFactory:
             outcome = code or ("ok" if status < 300 else str(status))
             self._record(service, model.name, region, outcome, context)
 
-        def after_call_error(exception: Exception, model: Any, context: dict[str, Any], **_: Any) -> None:
-            self._record(service, model.name, region, type(exception).__name__, context)
+        def after_call_error(exception: Exception, context: dict[str, Any], event_name: str = "", **_: Any) -> None:
+            # botocore sends no model with this event; the operation is the event name's last part.
+            operation = event_name.rsplit(".", 1)[-1] or "unknown"
+            self._record(service, operation, region, type(exception).__name__, context)
 
         events.register("before-parameter-build", before_parameter_build)
         events.register("after-call", after_call)

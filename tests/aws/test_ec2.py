@@ -1,0 +1,153 @@
+"""EC2, EBS and network collectors on moto in-process: ids, dollars from the price book, request parameters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tools.aws.clients import ClientFactory
+from tools.aws.ec2 import EC2CostCollector
+from tools.aws.network import NetworkCostCollector
+from tools.aws.pricing import PriceBook
+from tools.models import MetricSummary, Resource
+from tools.settings import load_settings
+
+AMI = "ami-12345678"
+
+
+def capture(factory: ClientFactory, service: str, region: str) -> dict[str, list[dict]]:
+    """Every request's parameters by operation, as botocore built them."""
+    seen: dict[str, list[dict]] = defaultdict(list)
+
+    def record(params, model, **_):
+        seen[model.name].append(dict(params))
+
+    factory.client(service, region).meta.events.register("before-parameter-build", record)
+    return seen
+
+
+def summary(values: list[float], stat: str = "Average") -> MetricSummary:
+    daily = {date(2026, 11, 10) + timedelta(days=i): v for i, v in enumerate(values)}
+    return MetricSummary(metric="m", statistic=stat, daily=daily, average=sum(values) / len(values),
+                         maximum=max(values), total=sum(values), days=len(values), insufficient=len(values) < 7)
+
+
+@pytest.fixture
+def account():
+    with mock_aws():
+        settings = load_settings()
+        ec2 = boto3.client("ec2", "us-east-1")
+        web = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="m5.large",
+                                TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                                    {"Key": "Name", "Value": "web"}, {"Key": "env", "Value": "prod"}]}])
+        old = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="t3.micro")
+        ids = {"web": web["Instances"][0]["InstanceId"], "old": old["Instances"][0]["InstanceId"]}
+        ec2.stop_instances(InstanceIds=[ids["old"]])
+        ids["gp2"] = ec2.create_volume(Size=100, AvailabilityZone="us-east-1a", VolumeType="gp2")["VolumeId"]
+        ids["io1"] = ec2.create_volume(Size=200, AvailabilityZone="us-east-1a", VolumeType="io1", Iops=5000)["VolumeId"]
+        ids["gp3"] = ec2.create_volume(Size=500, AvailabilityZone="us-east-1a", VolumeType="gp3", Iops=4000)["VolumeId"]
+        ec2.attach_volume(VolumeId=ids["io1"], InstanceId=ids["web"], Device="/dev/sdf")
+        ids["snap"] = ec2.create_snapshot(VolumeId=ids["gp2"])["SnapshotId"]
+        ids["eip_free"] = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ids["eip_used"] = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.associate_address(AllocationId=ids["eip_used"], InstanceId=ids["web"])
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        ids["eip_nat"] = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ids["nat"] = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ids["eip_nat"])["NatGateway"]["NatGatewayId"]
+        eu = boto3.client("ec2", "eu-west-1")
+        ids["eu"] = eu.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="m5.large")["Instances"][0][
+            "InstanceId"]
+        yield ClientFactory(settings), settings, ids
+
+
+def test_instances_volumes_and_snapshots_priced_from_the_book(account):
+    factory, settings, ids = account
+    seen = capture(factory, "ec2", "us-east-1")
+    collector = EC2CostCollector(factory, PriceBook.load(), settings)
+    found = {r.resource_id: r for r in collector.collect("us-east-1")}
+    web, old = found[ids["web"]], found[ids["old"]]
+    assert (web.kind, web.service, web.resource_type, web.state, web.name, web.monthly_cost) == (
+        "ec2_instance", "EC2", "m5.large", "running", "web", 70.08)
+    assert web.price.unit_price == 0.096 and "us-east-1 m5.large Linux on-demand" in web.price.source
+    assert web.attributes["vcpus"] == 2 and web.attributes["memory_gib"] == 8.0
+    assert web.attributes["lifecycle"] == "on-demand" and web.attributes["volume_gb"] == 8 + 200
+    assert (old.state, old.monthly_cost, old.notes) == (
+        "stopped", 0.0, ["not running: no compute charge (attached volumes still bill)"])
+    assert {r.resource_id: r.monthly_cost for r in found.values() if r.kind == "ebs_volume" and r.resource_id in ids.values()} == {
+        ids["gp2"]: 10.0, ids["io1"]: 350.0, ids["gp3"]: 45.0}  # 200 x 0.125 + 5000 x 0.065; 500 x 0.08 + 1000 x 0.005
+    assert found[ids["io1"]].attributes["attached_to"] == ids["web"]
+    assert found[ids["gp2"]].attributes == {"size_gb": 100, "iops": 0, "throughput": None, "attached_to": None,
+                                            "state": "available"}
+    snapshots = [r for r in found.values() if r.kind == "ebs_snapshot"]
+    assert [(s.resource_id, s.monthly_cost, s.attributes["volume_id"]) for s in snapshots] == [
+        (ids["snap"], 5.0, ids["gp2"])]
+    assert [r.resource_id for r in collector.identify_unattached_ebs(found.values())] == [ids["gp2"], ids["gp3"]]
+    assert seen["DescribeInstances"][0]["MaxResults"] == 1000
+    assert seen["DescribeInstances"][0]["Filters"] == [
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]}]
+    assert seen["DescribeVolumes"] == [{"MaxResults": 500}]
+    assert seen["DescribeSnapshots"] == [{"MaxResults": 1000, "Filters": [{"Name": "owner-id",
+                                                                           "Values": ["123456789012"]}]}]
+    assert factory.ledger.count("ec2", region="us-east-1") == 3 and factory.ledger.count("ec2", region="eu-west-1") == 0
+
+
+def test_other_region_uses_its_own_price(account):
+    factory, settings, ids = account
+    [eu] = EC2CostCollector(factory, PriceBook.load(), settings).collect_instance_costs("eu-west-1")
+    assert (eu.resource_id, eu.region, eu.monthly_cost) == (ids["eu"], "eu-west-1", 78.11)  # 0.107 x 730
+
+
+def test_elastic_ips_and_nat_gateways(account):
+    factory, settings, ids = account
+    seen = capture(factory, "ec2", "us-east-1")
+    network = NetworkCostCollector(factory, PriceBook.load(), settings)
+    found = {r.resource_id: r for r in network.collect("us-east-1")}
+    assert {k: (r.kind, r.service, r.monthly_cost) for k, r in found.items()} == {
+        ids["eip_free"]: ("elastic_ip", "VPC", 3.65), ids["eip_used"]: ("elastic_ip", "VPC", 3.65),
+        ids["eip_nat"]: ("elastic_ip", "VPC", 3.65), ids["nat"]: ("nat_gateway", "VPC", 32.85)}
+    assert [r.resource_id for r in network.identify_unassociated_eips(found.values())] == [ids["eip_free"]]
+    assert seen["DescribeNatGateways"][0]["MaxResults"] == 1000
+    nat = found[ids["nat"]]
+    assert network.identify_idle_nat_gateways([nat]) == []  # no traffic data: not idle by guess
+    nat.utilization = {"bytes_out": summary([10.0] * 14, "Sum"), "bytes_in": summary([5.0] * 14, "Sum")}
+    assert network.identify_idle_nat_gateways([nat]) == [nat]
+
+
+def _measured(resource_id: str, cpu: list[float], cpu_max: float, net: float, **tags: str) -> Resource:
+    r = Resource(resource_id=resource_id, kind="ec2_instance", service="EC2", region="us-east-1",
+                 resource_type="m5.2xlarge", state="running", tags=tags, monthly_cost=280.32,
+                 attributes={"vcpus": 8, "lifecycle": "on-demand", "running_fraction": 1.0})
+    r.utilization = {"cpu": summary(cpu), "cpu_max": summary([cpu_max] * len(cpu), "Maximum"),
+                     "network_in": summary([net] * len(cpu), "Sum"), "network_out": summary([0.0] * len(cpu), "Sum")}
+    return r
+
+
+def test_thin_checks_and_the_seed_shape():
+    collector = EC2CostCollector(None, PriceBook.load(), load_settings())  # type: ignore[arg-type]
+    idle = _measured("i-idle", [1.0] * 14, 3.0, 1000.0)
+    busy_net = _measured("i-net", [1.0] * 14, 3.0, 2_000_000.0)
+    small = _measured("i-small", [10.0] * 14, 30.0, 5e6, env="dev")
+    short = _measured("i-short", [1.0] * 5, 3.0, 0.0)
+    fleet = [idle, busy_net, small, short]
+    assert [r.resource_id for r in collector.identify_idle_instances(fleet)] == ["i-idle"]
+    assert [r.resource_id for r in collector.identify_underutilized_instances(fleet)] == ["i-net", "i-small"]
+    assert [r.resource_id for r in collector.get_spot_opportunities(fleet)] == ["i-small"]
+    # docs/rules.md: 8 vCPUs x cpu.maximum (highest daily average, 10 %) / 60 % target = 1.33 vCPUs -> m5.large
+    assert collector.rightsizing_target(small) == "m5.large"
+    assert collector.to_seed_dict(small) == {
+        "instance_id": "i-small", "instance_type": "m5.2xlarge", "region": "us-east-1", "monthly_cost": 280.32,
+        "utilization": {"cpu_avg": 10.0, "network_mb_day": 4.77},
+        "optimization": {"is_idle": False, "is_underutilized": True, "spot_eligible": True,
+                         "rightsizing_recommendation": "m5.large", "estimated_savings": 210.24}}
+    assert collector.to_seed_dict(idle)["optimization"]["estimated_savings"] == 280.32
+    assert collector.get_reserved_instance_recommendations(fleet) == [
+        {"instance_id": "i-net", "instance_type": "m5.2xlarge", "region": "us-east-1", "monthly_cost": 280.32,
+         "estimated_savings": 112.13},
+        {"instance_id": "i-small", "instance_type": "m5.2xlarge", "region": "us-east-1", "monthly_cost": 280.32,
+         "estimated_savings": 112.13}]
+    assert collector.analyze_instance_types(fleet) == {"m5.2xlarge": {"count": 4, "monthly_cost": 1121.28,
+                                                                     "cpu_avg": 3.25}}

@@ -1,0 +1,80 @@
+"""Which CloudWatch metrics each resource kind is measured by: docs/rules.md's utilization table, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One daily statistic of one metric, identified for a resource by `dimension` = the resource id."""
+
+    key: str
+    """Key in `Resource.utilization` (docs/rules.md)."""
+    namespace: str
+    metric: str
+    stat: str
+    dimension: str
+    extra_dimensions: tuple[tuple[str, str], ...] = ()
+
+    def dimensions(self, resource_id: str) -> list[dict[str, str]]:
+        dims = [{"Name": self.dimension, "Value": resource_id}]
+        dims += [{"Name": name, "Value": value} for name, value in self.extra_dimensions]
+        return dims
+
+
+def _specs(namespace: str, dimension: str, *rows: tuple[str, str, str]) -> tuple[MetricSpec, ...]:
+    return tuple(MetricSpec(key, namespace, metric, stat, dimension) for key, metric, stat in rows)
+
+
+EC2_SPECS = _specs(
+    "AWS/EC2", "InstanceId",
+    ("cpu", "CPUUtilization", "Average"),
+    ("cpu_max", "CPUUtilization", "Maximum"),
+    ("network_in", "NetworkIn", "Sum"),
+    ("network_out", "NetworkOut", "Sum"),
+)
+RDS_SPECS = _specs(
+    "AWS/RDS", "DBInstanceIdentifier",
+    ("connections", "DatabaseConnections", "Maximum"),
+    ("cpu", "CPUUtilization", "Average"),
+    ("freeable_memory", "FreeableMemory", "Average"),
+    ("read_iops", "ReadIOPS", "Average"),
+    ("write_iops", "WriteIOPS", "Average"),
+)
+LAMBDA_SPECS = _specs(
+    "AWS/Lambda", "FunctionName",
+    ("invocations", "Invocations", "Sum"),
+    ("errors", "Errors", "Sum"),
+    ("throttles", "Throttles", "Sum"),
+    ("duration", "Duration", "Average"),
+) + _specs(
+    "LambdaInsights", "function_name",
+    ("memory_used_max", "used_memory_max", "Maximum"),
+    # Lambda Insights emits init_duration once per cold start, so its daily sample count counts cold starts.
+    ("cold_starts", "init_duration", "SampleCount"),
+)
+NAT_SPECS = _specs(
+    "AWS/NATGateway", "NatGatewayId",
+    ("bytes_out", "BytesOutToDestination", "Sum"),
+    ("bytes_in", "BytesInFromSource", "Sum"),
+)
+S3_SPECS = (
+    MetricSpec("size_standard", "AWS/S3", "BucketSizeBytes", "Average", "BucketName",
+               (("StorageType", "StandardStorage"),)),
+    MetricSpec("objects", "AWS/S3", "NumberOfObjects", "Average", "BucketName",
+               (("StorageType", "AllStorageTypes"),)),
+)
+
+METRIC_SPECS: dict[str, tuple[MetricSpec, ...]] = {
+    "ec2_instance": EC2_SPECS,
+    "rds_instance": RDS_SPECS,
+    "lambda_function": LAMBDA_SPECS,
+    "nat_gateway": NAT_SPECS,
+    "s3_bucket": S3_SPECS,
+}
+
+
+def specs_for(kind: str) -> tuple[MetricSpec, ...]:
+    """The specs of a resource kind; kinds without CloudWatch metrics (volumes, snapshots, EIPs) have none."""
+    return METRIC_SPECS.get(kind, ())

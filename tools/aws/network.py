@@ -1,0 +1,72 @@
+"""Elastic IPs and NAT gateways of one region (service label VPC), priced from the price book."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from tools.aws.clients import ClientFactory
+from tools.aws.inventory_common import days_of, monthly_of, quote, set_cost, summary_value, tag_dict
+from tools.aws.paginate import paginate
+from tools.aws.pricing import PriceBook
+from tools.models import Resource
+from tools.settings import Settings
+
+IDLE_NAT_DAYS = 14
+IDLE_NAT_BYTES = 1_048_576
+
+
+class NetworkCostCollector:
+    def __init__(self, factory: ClientFactory, prices: PriceBook, settings: Settings) -> None:
+        self.factory = factory
+        self.prices = prices
+        self.settings = settings
+
+    def collect(self, region: str) -> list[Resource]:
+        return self.collect_elastic_ips(region) + self.collect_nat_gateways(region)
+
+    def collect_elastic_ips(self, region: str) -> list[Resource]:
+        """Every allocated address (DescribeAddresses returns them all in one answer, unpaginated)."""
+        ec2 = self.factory.client("ec2", region)
+        return [self._eip(region, a) for a in ec2.describe_addresses().get("Addresses", [])]
+
+    def _eip(self, region: str, item: dict[str, Any]) -> Resource:
+        tags = tag_dict(item.get("Tags"))
+        association = item.get("AssociationId")
+        resource = Resource(
+            resource_id=item.get("AllocationId") or item["PublicIp"], kind="elastic_ip", service="VPC",
+            region=region, resource_type="public_ipv4", state="associated" if association else "unassociated",
+            name=tags.get("Name", ""), tags=tags,
+            attributes={"allocation_id": item.get("AllocationId"), "public_ip": item.get("PublicIp"),
+                        "association_id": association},
+        )
+        q, note = quote(self.prices.eip_hourly, region)
+        return set_cost(resource, monthly_of(q), q, note)
+
+    def collect_nat_gateways(self, region: str) -> list[Resource]:
+        ec2 = self.factory.client("ec2", region)
+        out = []
+        for nat in paginate(ec2, "describe_nat_gateways", "NatGateways", MaxResults=1000,
+                            Filter=[{"Name": "state", "Values": ["pending", "available"]}]):
+            tags = tag_dict(nat.get("Tags"))
+            resource = Resource(
+                resource_id=nat["NatGatewayId"], kind="nat_gateway", service="VPC", region=region,
+                resource_type="nat_gateway", state=nat.get("State", ""), name=tags.get("Name", ""), tags=tags,
+                created=nat.get("CreateTime"),
+                attributes={"subnet_id": nat.get("SubnetId"), "vpc_id": nat.get("VpcId"), "state": nat.get("State")},
+            )
+            q, note = quote(self.prices.nat_hourly, region)
+            out.append(set_cost(resource, monthly_of(q), q, note))
+        return out
+
+    def identify_unassociated_eips(self, resources: Iterable[Resource]) -> list[Resource]:
+        return [r for r in resources if r.kind == "elastic_ip" and not r.attributes.get("association_id")]
+
+    def identify_idle_nat_gateways(self, resources: Iterable[Resource]) -> list[Resource]:
+        """Available, 14+ days of BytesOutToDestination, and under 1 MB in and out together."""
+        return [
+            r for r in resources
+            if r.kind == "nat_gateway" and r.state == "available" and days_of(r, "bytes_out") >= IDLE_NAT_DAYS
+            and (summary_value(r, "bytes_out", "total") or 0) + (summary_value(r, "bytes_in", "total") or 0)
+            < IDLE_NAT_BYTES
+        ]
