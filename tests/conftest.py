@@ -78,3 +78,81 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     from tools.settings import get_settings
 
     get_settings.cache_clear()
+
+
+# ---------------------------------------------------------------- storage (chDB: one engine per process)
+# Captured at import: the autouse fixture above removes CLICKHOUSE_URL from every test's environment, but
+# `CLICKHOUSE_URL=... make test-storage` must still run the storage suite against that server.
+_STORAGE_URL = os.environ.get("CLICKHOUSE_URL")
+
+
+@pytest.fixture(scope="session")
+def storage(tmp_path_factory: pytest.TempPathFactory):
+    """The process's one AWSMetricsStorage: chDB on a session-wide temporary data directory (or the
+    CLICKHOUSE_URL server, whose tables are emptied: use a throwaway database). Tables are not emptied
+    between tests: use `storage_env` for that."""
+    from tools.settings import load_settings
+    from tools.storage import close_storage, get_storage
+
+    data_dir = tmp_path_factory.mktemp("storage-data")
+    settings = load_settings(data_dir=data_dir, clickhouse_url=_STORAGE_URL)
+    close_storage()  # an engine opened elsewhere in this process on another path would block ours
+    shared = get_storage(settings)
+    shared.truncate_all()
+    yield shared
+    close_storage()
+
+
+@pytest.fixture
+def storage_env(storage, monkeypatch: pytest.MonkeyPatch):
+    """`storage`, emptied, with DATA_DIR (and CLICKHOUSE_URL) set so that code under test calling
+    `get_storage()` / `get_storage(get_settings())` gets this same instance."""
+    from tools.settings import get_settings
+
+    monkeypatch.setenv("DATA_DIR", str(storage.data_dir))
+    if _STORAGE_URL:
+        monkeypatch.setenv("CLICKHOUSE_URL", _STORAGE_URL)
+    get_settings.cache_clear()
+    storage.truncate_all()
+    yield storage
+    get_settings.cache_clear()
+
+
+class _SandboxEnv:
+    """What the `sandbox_env` fixture yields: the exports and the ground truth of the running sandbox."""
+
+    def __init__(self, env: dict[str, str], ground_truth: dict, timings: dict, ground_truth_path: str) -> None:
+        self.env = env
+        self.ground_truth = ground_truth
+        self.timings = timings
+        self.ground_truth_path = ground_truth_path
+
+
+@pytest.fixture(scope="session")
+def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+    """`python -m tools.sandbox` in a subprocess (never in this process: moto state is shared with mock_aws)."""
+    import time
+
+    out = tmp_path_factory.mktemp("sandbox")
+    ready = out / "ready.json"
+    log = (out / "sandbox.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "tools.sandbox", "--port", "0", "--out", str(out),
+                             "--ready-file", str(ready)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    try:
+        while not ready.is_file():
+            if proc.poll() is not None:
+                pytest.fail(f"sandbox exited with {proc.returncode}: {(out / 'sandbox.log').read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("sandbox not ready within 120 s")
+            time.sleep(0.1)
+        info = json.loads(ready.read_text())
+        truth = json.loads(Path(info["ground_truth_path"]).read_text())
+        yield _SandboxEnv(info["env"], truth, info.get("timings", {}), info["ground_truth_path"])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

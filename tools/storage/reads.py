@@ -1,0 +1,135 @@
+"""Cost queries: parameterized SQL over deduplicated rows (FINAL), money summed as Decimal and
+rounded to the cent only at the edge."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tools.models import CostRow, CostSummary, TimePeriod, cents
+from tools.storage import validation as check
+
+CENT = Decimal("0.01")
+_COST_WHERE = ("granularity = 'day' AND breakdown = {breakdown:String} "
+               "AND toDate(timestamp) BETWEEN {start:Date} AND {end:Date}")
+
+
+def allocate_cents(values: dict[str, Decimal], total: Decimal | None = None) -> dict[str, float]:
+    """Round each value to the cent so that the parts add up to the rounded total exactly
+    (largest remainder), whatever the number of parts."""
+    exact_total = sum(values.values(), Decimal(0)) if total is None else total
+    target = int((exact_total / CENT).to_integral_value(rounding=ROUND_HALF_UP))
+    floors = {k: int((v / CENT).to_integral_value(rounding=ROUND_FLOOR)) for k, v in values.items()}
+    remainder = target - sum(floors.values())
+    order = sorted(values, key=lambda k: (-(values[k] / CENT - floors[k]), k))
+    for key in order[:max(remainder, 0)]:
+        floors[key] += 1
+    return {k: float(Decimal(floors[k]) * CENT) for k in sorted(values)}
+
+
+def _filters(service: str | None, region: str | None) -> tuple[str, dict[str, Any]]:
+    sql, params = "", {}
+    if service is not None:
+        sql += " AND service = {service:String}"
+        params["service"] = check.service(service)
+    if region is not None:
+        sql += " AND region = {region:String}"
+        params["region"] = check.region(region)
+    return sql, params
+
+
+class CostReads:
+    """Mixin: cost time-series queries. Needs `self._rows(sql, params)`."""
+
+    def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _grouped(self, start: Any, end: Any, service: str | None, region: str | None,
+                 group: str, breakdown: str = "region") -> list[tuple]:
+        first, last = check.period(start, end)
+        extra, params = _filters(service, region)
+        sql = (f"SELECT {group}, sum(cost) FROM cost_metrics FINAL WHERE {_COST_WHERE}{extra} "
+               f"GROUP BY {group} ORDER BY {group}")
+        return self._rows(sql, {"start": first, "end": last, "breakdown": breakdown, **params})
+
+    def query_cost_trends(self, start: Any, end: Any, service: str | None = None, region: str | None = None,
+                          granularity: str = "day") -> list[dict[str, Any]]:
+        """Cost per day (or month) per service and region: [{period, service, region, cost}], ordered."""
+        check.choice(granularity, ("day", "month"), "granularity")
+        bucket = "toDate(timestamp)" if granularity == "day" else "toStartOfMonth(timestamp)"
+        rows = self._grouped(start, end, service, region, f"{bucket} AS period, service, region")
+        return [{"period": p.isoformat(), "service": s, "region": r, "cost": cents(c)} for p, s, r, c in rows]
+
+    def query_by_service(self, start: Any, end: Any, region: str | None = None) -> dict[str, float]:
+        """Cost per service over the period (inclusive days); parts add up to the total to the cent."""
+        return allocate_cents({s: c for s, c in self._grouped(start, end, None, region, "service")})
+
+    def query_by_region(self, start: Any, end: Any, service: str | None = None) -> dict[str, float]:
+        """Cost per region over the period (inclusive days); parts add up to the total to the cent."""
+        return allocate_cents({r: c for r, c in self._grouped(start, end, service, None, "region")})
+
+    def service_daily_trend(self, service: str, start: Any, end: Any) -> list[dict[str, Any]]:
+        """One service's cost per day over all regions, every day of the period (0.0 when no row)."""
+        first, last = check.period(start, end)
+        rows = dict(self._grouped(first, last, check.service(service), None, "toDate(timestamp) AS d"))
+        return [{"date": d.isoformat(), "cost": cents(rows.get(d, 0))} for d in check.days_between(first, last)]
+
+    def cost_summary(self, start: Any, end: Any, service: str | None = None, region: str | None = None,
+                     tag_key: str | None = None) -> CostSummary:
+        """The seed's Cost Explorer shape from storage; by_service and by_region add up to total_cost."""
+        first, last = check.period(start, end)
+        daily = self._grouped(first, last, service, region, "toDate(timestamp) AS d, service, region")
+        total = sum((c for *_, c in daily), Decimal(0))
+        by_service: dict[str, Decimal] = defaultdict(Decimal)
+        by_region: dict[str, Decimal] = defaultdict(Decimal)
+        for _, s, r, c in daily:
+            by_service[s] += c
+            by_region[r] += c
+        usage = self._grouped(first, last, service, None, "toDate(timestamp) AS d, service, usage_type",
+                              breakdown="usage_type")
+        return CostSummary(
+            time_period=TimePeriod(start=first, end=last), total_cost=cents(total),
+            by_service=allocate_cents(by_service, total), by_region=allocate_cents(by_region, total),
+            by_tag=self._by_tag(first, last, service, region, tag_key) if tag_key else {},
+            daily=[CostRow(day=d, service=s, region=r, cost=cents(c)) for d, s, r, c in daily],
+            daily_by_usage_type=[CostRow(day=d, service=s, region="", usage_type=u, cost=cents(c))
+                                 for d, s, u, c in usage],
+        )
+
+    def _by_tag(self, first: date, last: date, service: str | None, region: str | None,
+                tag_key: str) -> dict[str, dict[str, float]]:
+        """Per-resource (price-book) cost grouped by one tag's value in the latest inventory; '' untagged."""
+        extra, params = _filters(service, region)
+        rows = self._rows(
+            "SELECT i.value, sum(c.total) FROM (SELECT resource_id, sum(cost) AS total FROM resource_costs FINAL "
+            f"WHERE toDate(timestamp) BETWEEN {{start:Date}} AND {{end:Date}}{extra} GROUP BY resource_id) AS c "
+            "LEFT JOIN (SELECT resource_id, argMax(tags[{tag:String}], snapshot_date) AS value FROM resources FINAL "
+            "GROUP BY resource_id) AS i ON c.resource_id = i.resource_id GROUP BY i.value",
+            {"tag": check.tag_key(tag_key), "start": first, "end": last, **params})
+        return {tag_key: allocate_cents(dict(rows))}
+
+    def top_resources(self, n: int = 20, start: Any = None, end: Any = None) -> list[dict[str, Any]]:
+        """The n resources that cost most over the period (price-book daily cost per resource), with kind,
+        type and name from the latest inventory ('' when the resource is not in it)."""
+        first, last = check.optional_period(start, end)
+        months = check.whole_months(first, last)
+        top = self._rows(
+            "SELECT resource_id, any(service), any(region), sum(c) AS total, sum(d) FROM ("
+            "SELECT resource_id, service, region, cost AS c, days AS d FROM resource_costs_monthly FINAL "
+            "WHERE month >= {m0:Date} AND month < {m1:Date} UNION ALL "
+            "SELECT resource_id, service, region, cost AS c, toUInt32(1) AS d FROM resource_costs FINAL "
+            "WHERE toDate(timestamp) BETWEEN {start:Date} AND {end:Date} AND (toDate(timestamp) < {m0:Date} "
+            "OR toDate(timestamp) >= {m1:Date})) GROUP BY resource_id ORDER BY total DESC, resource_id "
+            "LIMIT {n:UInt32}",
+            {"start": first, "end": last, "m0": months[0], "m1": months[1], "n": check.count(n)})
+        if not top:
+            return []
+        inventory = {row[0]: row[1:] for row in self._rows(
+            "SELECT resource_id, argMax(kind, snapshot_date), argMax(resource_type, snapshot_date), "
+            "argMax(name, snapshot_date) FROM resources FINAL WHERE resource_id IN {ids:Array(String)} "
+            "GROUP BY resource_id", {"ids": [row[0] for row in top]})}
+        return [{"resource_id": rid, "service": service, "region": region,
+                 **dict(zip(("kind", "resource_type", "name"), inventory.get(rid, ("", "", "")), strict=True)),
+                 "cost": cents(total), "days": int(days)} for rid, service, region, total, days in top]
