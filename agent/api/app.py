@@ -1,0 +1,137 @@
+"""The FastAPI application: `create_app(settings)` for tests and `cost-agent serve`, `app` for ASGI servers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from agent import metrics
+from agent.api.deps import AuthDep
+from agent.api.problems import ProblemError, install_handlers, problem_response
+from agent.api.routers import analysis, chat, collect, costs, opportunities, ops
+from agent.jobs import JobManager, RunFn
+from agent.scheduler import CollectionScheduler
+from tools import __version__
+from tools.models import Report
+from tools.settings import Settings, get_settings
+
+access_log = logging.getLogger("agent.api.access")
+
+
+def default_run_fn(settings: Settings) -> RunFn:
+    """A whole collection and analysis through the agent's graph."""
+
+    def run(refresh: bool) -> Report:
+        from agent.runner import run_analysis
+
+        return run_analysis(settings, refresh=refresh, trigger="api")
+
+    return run
+
+
+def default_storage_factory(settings: Settings) -> Callable[[], Any]:
+    def storage() -> Any:
+        from tools.storage import get_storage
+
+        return get_storage(settings)
+
+    return storage
+
+
+def record_finished(report: Report, duration_s: float) -> None:
+    """After every collection: gauges and histogram, plus the run's AWS calls and bill from the report."""
+    metrics.record_collection(report, duration_s)
+    metrics.record_api_calls(report.api_calls)
+    metrics.record_run_cost(report)
+
+
+async def _log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Method, path, status and time only: no headers (keys) and no query strings."""
+    began = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        access_log.info("%s %s %d %.1f ms", request.method, request.url.path, status,
+                        (time.perf_counter() - began) * 1000)
+
+
+def _storage_handlers(app: FastAPI) -> None:
+    """A bad query argument is a 422; a locked or unreachable store is a 503 that says so, not a 500."""
+    from tools.storage import StorageError, StorageQueryError
+
+    async def bad_query(request: Request, exc: Exception) -> Response:
+        return problem_response(request, 422, "Invalid request", str(exc).splitlines()[0][:300])
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        return problem_response(request, 503, "Service Unavailable", str(exc).splitlines()[0][:300])
+
+    app.add_exception_handler(StorageQueryError, bad_query)
+    app.add_exception_handler(StorageError, unavailable)
+
+
+def create_app(settings: Settings | None = None, *, run_fn: RunFn | None = None,
+               storage_factory: Callable[[], Any] | None = None) -> FastAPI:
+    """Build the app. `run_fn` and `storage_factory` default to the agent's graph and ClickHouse storage."""
+    settings = settings or get_settings()
+    jobs = JobManager(run_fn or default_run_fn(settings), on_finished=record_finished)
+    schedule = settings.aws_collection_schedule
+    scheduler = CollectionScheduler(schedule, jobs) if schedule else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    app = FastAPI(
+        title="OptiInfra Cost Agent", version=__version__, lifespan=lifespan,
+        openapi_url=None, docs_url=None, redoc_url=None,
+        description="AWS spend, waste with evidence and dollars, and the agent's own bill. "
+                    "Every endpoint but /health and /metrics needs the API key (X-API-Key or Authorization: Bearer).",
+    )
+    app.state.settings = settings
+    app.state.jobs = jobs
+    app.state.scheduler = scheduler
+    app.state.storage_factory = storage_factory or default_storage_factory(settings)
+    install_handlers(app)
+    _storage_handlers(app)
+    app.middleware("http")(_log_requests)
+    for module in (ops, collect, costs, opportunities, analysis, chat):
+        app.include_router(module.router)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[AuthDep])
+    def openapi() -> JSONResponse:
+        """The OpenAPI document; like every endpoint but /health and /metrics it needs the key."""
+        return JSONResponse(app.openapi())
+
+    return app
+
+
+class _LazyApp:
+    """`agent.api.app:app` for ASGI servers, built on first request so importing this module reads no settings."""
+
+    def __init__(self) -> None:
+        self._app: FastAPI | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._app is None:
+            self._app = create_app()
+        await self._app(scope, receive, send)
+
+
+app = _LazyApp()
+
+__all__ = ["ProblemError", "app", "create_app"]

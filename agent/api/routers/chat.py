@@ -1,0 +1,33 @@
+"""Questions about spend, answered by the chat graph from stored data."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from agent import metrics
+from agent.api.deps import AuthDep, SettingsDep
+from agent.api.problems import responses
+from agent.api.schemas import ChatRequest, ChatResponse
+
+router = APIRouter(prefix="/api/v1", tags=["chat"], dependencies=[AuthDep], responses=responses(401, 422, 503))
+
+
+@router.post("/chat", response_model=ChatResponse)
+def chat(body: ChatRequest, settings: SettingsDep) -> ChatResponse:
+    """One answer; pass the returned `thread_id` back to continue the conversation."""
+    from agent.runner import ask
+
+    thread_id = body.thread_id or uuid.uuid4().hex
+    answer = ask(body.question, thread_id, settings)
+    if isinstance(answer, str):
+        return ChatResponse(answer=answer, thread_id=thread_id)
+    run_cost = getattr(answer, "run_cost", None)
+    if run_cost is not None:
+        metrics.record_agent_cost("bedrock", run_cost.bedrock, run_cost.input_tokens, run_cost.output_tokens)
+        metrics.record_agent_cost("redshift", run_cost.redshift)
+        metrics.record_agent_cost("aws_api", run_cost.aws_api)
+    return ChatResponse(answer=answer.answer, thread_id=answer.thread_id or thread_id,
+                        sources=list(getattr(answer, "sources", [])), mode=getattr(answer, "mode", ""),
+                        run_cost=run_cost.model_dump(by_alias=True) if run_cost is not None else None)

@@ -1,0 +1,186 @@
+"""Request and response models at the API edge: every query parameter is validated here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tools.aws.regions import KNOWN_REGIONS
+
+MAX_MONTHS = 13
+MAX_SAVINGS = 1_000_000_000
+
+# Cost Explorer's service names (SERVICE dimension), and the short names people type, mapped onto them.
+CE_SERVICES = (
+    "Amazon Elastic Compute Cloud - Compute", "EC2 - Other", "Amazon Virtual Private Cloud",
+    "Amazon Relational Database Service", "AWS Lambda", "Amazon Simple Storage Service", "AmazonCloudWatch",
+    "Amazon Elastic Load Balancing", "Amazon DynamoDB", "Amazon ElastiCache", "Amazon Elastic File System",
+    "Amazon Elastic Container Service", "Amazon Elastic Container Service for Kubernetes", "Amazon Route 53",
+    "Amazon CloudFront", "Amazon Simple Notification Service", "Amazon Simple Queue Service",
+    "AWS Key Management Service",
+    "AWS Cost Explorer", "Amazon Redshift", "Amazon Bedrock", "AWS Glue", "Amazon Athena", "Amazon OpenSearch Service",
+    "Amazon EC2 Container Registry (ECR)", "AWS Secrets Manager", "AWS Config", "AWS CloudTrail", "Amazon GuardDuty",
+    "AWS Backup", "Amazon API Gateway", "AWS Step Functions", "Amazon Kinesis", "Amazon SageMaker", "Amazon EMR",
+    "AWS Data Transfer", "AWS Systems Manager", "AWS WAF", "Amazon Elastic Block Store", "Tax",
+)
+SERVICE_ALIASES = {
+    "ec2": "Amazon Elastic Compute Cloud - Compute", "amazonec2": "Amazon Elastic Compute Cloud - Compute",
+    "ebs": "EC2 - Other", "vpc": "Amazon Virtual Private Cloud", "amazonvpc": "Amazon Virtual Private Cloud",
+    "rds": "Amazon Relational Database Service", "amazonrds": "Amazon Relational Database Service",
+    "lambda": "AWS Lambda", "awslambda": "AWS Lambda", "s3": "Amazon Simple Storage Service",
+    "amazons3": "Amazon Simple Storage Service", "cloudwatch": "AmazonCloudWatch",
+}
+# The report's service labels for findings (`Resource.service`).
+FINDING_SERVICES = ("EC2", "EBS", "VPC", "RDS", "Lambda", "S3")
+_CE_BY_LOWER = {name.lower(): name for name in CE_SERVICES}
+_LABEL_BY_LOWER = {name.lower(): name for name in FINDING_SERVICES}
+_LABEL_ALIASES = {"amazonec2": "EC2", "amazonrds": "RDS", "awslambda": "Lambda", "amazons3": "S3", "amazonvpc": "VPC",
+                  **{ce.lower(): label for label, ce in (("EC2", CE_SERVICES[0]), ("EBS", CE_SERVICES[1]),
+                                                         ("VPC", CE_SERVICES[2]), ("RDS", CE_SERVICES[3]),
+                                                         ("Lambda", CE_SERVICES[4]), ("S3", CE_SERVICES[5]))}}
+
+
+def cost_service(value: str) -> str:
+    key = value.strip().lower()
+    found = _CE_BY_LOWER.get(key) or SERVICE_ALIASES.get(key)
+    if found is None:
+        raise ValueError(f"unknown service {value!r}; use a Cost Explorer service name such as "
+                         f"'Amazon Relational Database Service' or a short name: EC2, EBS, VPC, RDS, Lambda, S3")
+    return found
+
+
+def finding_service(value: str) -> str:
+    key = value.strip().lower()
+    found = _LABEL_BY_LOWER.get(key) or _LABEL_ALIASES.get(key)
+    if found is None:
+        raise ValueError(f"unknown service {value!r}; use one of {', '.join(FINDING_SERVICES)}")
+    return found
+
+
+def known_region(value: str) -> str:
+    value = value.strip()
+    if value not in KNOWN_REGIONS:
+        raise ValueError(f"unknown region {value!r}; use an AWS region name such as us-east-1")
+    return value
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    if year > date.max.year:
+        return date.max
+    for dd in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, dd)
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")
+
+
+def default_period(today: date | None = None, days: int = 30) -> tuple[date, date]:
+    """The report period: `days` days ending yesterday (docs/architecture.md, Clock)."""
+    today = today or datetime.now(UTC).date()
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
+class CostQuery(BaseModel):
+    """`GET /api/v1/aws/costs`: dates are ISO (YYYY-MM-DD), both inclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+    start_date: date | None = Field(None, description="first day, ISO YYYY-MM-DD (default: 30 days ago)")
+    end_date: date | None = Field(None, description="last day, inclusive, ISO YYYY-MM-DD (default: yesterday)")
+    service: str | None = Field(None, description="Cost Explorer service name or EC2, EBS, VPC, RDS, Lambda, S3")
+    region: str | None = Field(None, description="AWS region name, e.g. us-east-1")
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: str | None) -> str | None:
+        return None if value is None else cost_service(value)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return None if value is None else known_region(value)
+
+    @model_validator(mode="after")
+    def _period(self) -> CostQuery:
+        start, end = default_period()
+        self.end_date = self.end_date or (max(self.start_date, end) if self.start_date else end)
+        self.start_date = self.start_date or min(start, self.end_date)
+        if self.start_date > self.end_date:
+            raise ValueError(f"start_date {self.start_date} is after end_date {self.end_date}")
+        limit = add_months(self.start_date, MAX_MONTHS)  # date.max when the calendar ends first
+        if self.end_date >= limit and limit != date.max:
+            raise ValueError(f"the period may span at most {MAX_MONTHS} months "
+                             f"({self.start_date} to {self.end_date} is longer)")
+        return self
+
+
+class OpportunityQuery(BaseModel):
+    """`GET /api/v1/aws/opportunities`."""
+
+    model_config = ConfigDict(extra="forbid")
+    # The upper bound keeps the value inside storage's Decimal(18, 6); no finding is worth a billion a month.
+    min_savings: float = Field(0.0, ge=0, le=MAX_SAVINGS, allow_inf_nan=False, description="monthly USD, >= 0")
+    service: str | None = Field(None, description="EC2, EBS, VPC, RDS, Lambda or S3")
+    priority: Literal["high", "medium", "low"] | None = None
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: str | None) -> str | None:
+        return None if value is None else finding_service(value)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=4000)
+    thread_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be blank")
+        return value
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    thread_id: str
+    sources: list[str] = Field(default_factory=list)
+    """Which stored data the answer was read from."""
+    mode: str = ""
+    run_cost: dict[str, float | int] | None = None
+    """What answering cost (Bedrock tokens, Redshift, paid AWS requests)."""
+
+
+class CollectResponse(BaseModel):
+    status: Literal["started", "running"]
+    job_id: str
+    started_at: datetime
+
+
+class CostsResponse(BaseModel):
+    """The seed's Cost Explorer shape, read from storage."""
+
+    time_period: dict[str, date]
+    total_cost: float
+    by_service: dict[str, float]
+    by_region: dict[str, float]
+    by_tag: dict[str, dict[str, float]]
+    currency: str = "USD"
+
+
+class OpportunitiesResponse(BaseModel):
+    count: int
+    total_savings: float
+    opportunities: list[dict[str, Any]]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    running_job: str | None = None
+    schedule: str | None = None

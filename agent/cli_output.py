@@ -1,0 +1,110 @@
+"""What the command line prints: rich progress bars for long steps, tables for results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tools.models import Report
+
+TOP_ROWS = 10
+
+
+class StepProgress:
+    """A `progress` callback for `run_analysis`: one bar per step, advanced as the step reports.
+
+    Accepts `progress(step)`, `progress(step, done, total)` or keyword forms (`done=`, `total=`, `message=`), so
+    it works with whatever granularity a step reports.
+    """
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, Any] = {}
+        self._last: str | None = None
+
+    def __call__(self, step: str, done: int | float | None = None, total: int | float | None = None,
+                 **extra: Any) -> None:
+        done = extra.get("completed", done)
+        label = str(extra.get("message") or step)
+        if step not in self._tasks:
+            if self._last is not None:
+                self._finish(self._last)
+            self._tasks[step] = self._progress.add_task(label, total=total)
+            self._last = step
+        task = self._tasks[step]
+        self._progress.update(task, description=label, total=total if total else None,
+                              completed=done if done is not None else None)
+
+    def _finish(self, step: str) -> None:
+        task = self._progress.tasks[self._tasks[step]]
+        self._progress.update(self._tasks[step], total=task.total or 1, completed=task.total or 1)
+
+    def close(self) -> None:
+        for step in self._tasks:
+            self._finish(step)
+
+
+@contextmanager
+def step_progress(console: Console) -> Iterator[StepProgress]:
+    columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        callback = StepProgress(progress)
+        try:
+            yield callback
+        finally:
+            callback.close()
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def print_summary(console: Console, report: Report) -> None:
+    tp = report.time_period
+    head = (f"{tp.start} to {tp.end}: spend {money(report.total_monthly_cost)}, waste {money(report.total_waste)} "
+            f"({report.waste_percentage:.2f} %), {len(report.opportunities)} kinds of opportunity, "
+            f"{len(report.anomalies)} anomalies; this run cost ${report.run_cost.total:,.4f}")
+    body = report.executive_summary or "(no executive summary)"
+    console.print(Panel(body, title="Executive summary", subtitle=report.summary_source or None))
+    console.print(head)
+    if report.partial:
+        console.print(f"[yellow]Partial results: {len(report.errors)} region/service error(s)[/yellow]")
+        for err in report.errors[:10]:
+            console.print(f"  {err.scope}: {err.error[:160]}")
+
+
+def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
+    table = Table(title="Top opportunities", show_lines=False)
+    for name, justify in (("type", "left"), ("service", "left"), ("resources", "right"),
+                          ("savings / month", "right"), ("priority", "left"), ("largest", "left")):
+        table.add_column(name, justify=justify, no_wrap=name != "largest")  # type: ignore[arg-type]
+    for opp in sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:limit]:
+        top = max(opp.resources, key=lambda f: f.estimated_savings)
+        table.add_row(opp.type, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority,
+                      f"{top.resource_id} ({top.region}) {money(top.estimated_savings)}")
+    return table
+
+
+def anomalies_table(report: Report) -> Table:
+    table = Table(title="Anomalies")
+    for name in ("date", "service", "region", "expected", "actual", "change"):
+        table.add_column(name)
+    for a in sorted(report.anomalies, key=lambda a: a.date):
+        table.add_row(str(a.date), a.service, a.region, money(a.expected_cost), money(a.actual_cost),
+                      f"{a.change_percentage:+.1f} %")
+    return table
+
+
+def print_report(console: Console, report: Report) -> None:
+    print_summary(console, report)
+    if report.opportunities:
+        console.print(opportunities_table(report))
+    if report.anomalies:
+        console.print(anomalies_table(report))
