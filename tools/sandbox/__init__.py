@@ -1,0 +1,1 @@
+"""The simulated AWS account (see docs/architecture.md)."""

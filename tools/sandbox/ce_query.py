@@ -1,0 +1,158 @@
+"""GetCostAndUsage over the seeded table: periods, filters, group-bys, paging. Pure functions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tools.sandbox.costs import TAG_KEYS, Line
+
+ACCOUNT = "123456789012"
+PAGE_ROWS = 500
+DIMENSIONS = {
+    "SERVICE": lambda line: line.service,
+    "REGION": lambda line: line.region,
+    "USAGE_TYPE": lambda line: line.usage_type,
+    "INSTANCE_TYPE": lambda line: line.instance_type,
+    "LINKED_ACCOUNT": lambda line: ACCOUNT,
+    "PURCHASE_TYPE": lambda line: line.purchase_type,
+    "RECORD_TYPE": lambda line: "Usage",
+}
+METRICS = {"UnblendedCost", "AmortizedCost", "BlendedCost", "NetUnblendedCost", "NetAmortizedCost"}
+
+
+class CeError(Exception):
+    """An error Cost Explorer would return: code and message, HTTP 400."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _tag(line: Line, key: str) -> str:
+    return line.tags[TAG_KEYS.index(key)] if key in TAG_KEYS else ""
+
+
+def matches(line: Line, expr: dict[str, Any]) -> bool:
+    """Evaluate a Cost Explorer Expression (Dimensions, Tags, And, Or, Not)."""
+    if "And" in expr:
+        return all(matches(line, e) for e in expr["And"])
+    if "Or" in expr:
+        return any(matches(line, e) for e in expr["Or"])
+    if "Not" in expr:
+        return not matches(line, expr["Not"])
+    if "Dimensions" in expr:
+        dim = expr["Dimensions"]
+        getter = DIMENSIONS.get(dim.get("Key", ""))
+        if getter is None:
+            raise CeError("ValidationException", f"Unsupported dimension {dim.get('Key')!r} in filter")
+        return getter(line) in set(dim.get("Values", []))
+    if "Tags" in expr:
+        tag = expr["Tags"]
+        value = _tag(line, tag.get("Key", ""))
+        if "ABSENT" in tag.get("MatchOptions", []):
+            return value == ""
+        return value in set(tag.get("Values", []))
+    raise CeError("ValidationException", "Expression must contain one of And, Or, Not, Dimensions, Tags")
+
+
+def parse_period(period: dict[str, str]) -> tuple[date, date]:
+    try:
+        start, end = date.fromisoformat(period["Start"]), date.fromisoformat(period["End"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise CeError("ValidationException", "TimePeriod needs Start and End as YYYY-MM-DD") from exc
+    if end <= start:
+        raise CeError("ValidationException", "Start date must be before end date")
+    return start, end
+
+
+def periods(start: date, end: date, granularity: str) -> list[tuple[date, date]]:
+    """[start, end) split by day or calendar month."""
+    if granularity == "DAILY":
+        return [(start + timedelta(days=n), start + timedelta(days=n + 1)) for n in range((end - start).days)]
+    if granularity == "MONTHLY":
+        out, cursor = [], start
+        while cursor < end:
+            nxt = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+            out.append((cursor, min(nxt, end)))
+            cursor = min(nxt, end)
+        return out
+    raise CeError("ValidationException", f"Granularity {granularity!r} is not supported (DAILY or MONTHLY)")
+
+
+def _group_key(line: Line, group_by: list[dict[str, str]]) -> tuple[str, ...]:
+    keys = []
+    for g in group_by:
+        if g.get("Type") == "TAG":
+            keys.append(f"{g['Key']}${_tag(line, g['Key'])}")
+        else:
+            keys.append(DIMENSIONS[g["Key"]](line))
+    return tuple(keys)
+
+
+def _validate(body: dict[str, Any]) -> None:
+    metrics = body.get("Metrics") or []
+    if not metrics or any(m not in METRICS for m in metrics):
+        raise CeError("ValidationException", f"Metrics must be one or more of {sorted(METRICS)}")
+    group_by = body.get("GroupBy") or []
+    if len(group_by) > 2:
+        raise CeError("ValidationException", "You can only group by up to two dimensions or tags")
+    for g in group_by:
+        unknown_dimension = g.get("Type") == "DIMENSION" and g.get("Key") not in DIMENSIONS
+        if g.get("Type") not in ("DIMENSION", "TAG") or unknown_dimension:
+            raise CeError("ValidationException", f"Group Definition {g.get('Type')}:{g.get('Key')} is not supported")
+
+
+def _amount(value: Decimal) -> dict[str, str]:
+    return {"Amount": format(value.normalize() if value else Decimal(0), "f"), "Unit": "USD"}
+
+
+def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:
+    """The full (unpaged) answer as (period, groups) rows, then one page of it."""
+    _validate(body)
+    start, end = parse_period(body.get("TimePeriod") or {})
+    spans = periods(start, end, body.get("Granularity") or "DAILY")
+    group_by = body.get("GroupBy") or []
+    expr = body.get("Filter")
+    sums: dict[tuple[date, date], dict[tuple[str, ...], Decimal]] = {s: defaultdict(Decimal) for s in spans}
+    index = {s[0] + timedelta(days=n): s for s in spans for n in range((s[1] - s[0]).days)}
+    for line in lines:
+        span = index.get(line.day)
+        if span is None or (expr and not matches(line, expr)):
+            continue
+        sums[span][_group_key(line, group_by)] += line.cost
+    rows: list[tuple[tuple[date, date], tuple[str, ...] | None, Decimal]] = []
+    for span in spans:
+        if group_by:
+            rows.extend((span, k, v) for k, v in sorted(sums[span].items()))
+        else:
+            rows.append((span, None, sum(sums[span].values(), Decimal(0))))
+    return _page(rows, body, group_by, today)
+
+
+def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]], today: date) -> dict[str, Any]:
+    token = body.get("NextPageToken")
+    try:
+        offset = int(token) if token else 0
+    except ValueError as exc:
+        raise CeError("InvalidNextTokenException", "The pagination token is invalid") from exc
+    chunk = rows[offset:offset + PAGE_ROWS]
+    metrics = body["Metrics"]
+    results: list[dict[str, Any]] = []
+    for span, keys, value in chunk:
+        if not results or results[-1]["TimePeriod"]["Start"] != span[0].isoformat():
+            results.append({"TimePeriod": {"Start": span[0].isoformat(), "End": span[1].isoformat()},
+                            "Total": {}, "Groups": [], "Estimated": span[1] > today})
+        if keys is None:
+            results[-1]["Total"] = {m: _amount(value) for m in metrics}
+        else:
+            results[-1]["Groups"].append({"Keys": list(keys), "Metrics": {m: _amount(value) for m in metrics}})
+    answer: dict[str, Any] = {"ResultsByTime": results, "DimensionValueAttributes": []}
+    if group_by:
+        answer["GroupDefinitions"] = [{"Type": g["Type"], "Key": g["Key"]} for g in group_by]
+    if offset + PAGE_ROWS < len(rows):
+        answer["NextPageToken"] = str(offset + PAGE_ROWS)
+    return answer

@@ -1,0 +1,263 @@
+"""The simulated fleet as data: one block of resource templates per region, repeated to reach the scale.
+
+Each template says what it is (type, tags, utilization behaviour) and which findings of docs/rules.md it
+must produce (`expect`). Everything else (seeding, CloudWatch history, costs, ground truth) is derived
+from the expanded `Fleet`, so the planted waste and the seeded data cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Behaviour = Literal["idle", "underused", "busy", "none"]
+BLOCK_EC2 = 20
+"""EC2 instances per block; other resources come with each block, so they scale in proportion."""
+IGNORE_TAG = ("cost-agent:ignore", "true")
+
+
+def _tags(env: str, team: str, center: str, **extra: str) -> dict[str, str]:
+    return {"env": env, "team": team, "cost-center": center, **extra}
+
+
+@dataclass(frozen=True)
+class Ec2T:
+    """An EC2 instance template."""
+
+    key: str
+    instance_type: str
+    tags: dict[str, str]
+    behaviour: Behaviour
+    expect: tuple[str, ...] = ()
+    count: int = 1
+    state: Literal["running", "stopped"] = "running"
+    spot: bool = False
+    data_days: int = 30
+    """Days of CloudWatch history (and of life, for new instances)."""
+    stopped_days_ago: int = 0
+    ignored: bool = False
+
+
+@dataclass(frozen=True)
+class VolT:
+    key: str
+    volume_type: str
+    size_gb: int
+    iops: int = 0
+    attach_to: str = ""
+    """Key of the EC2 template it is attached to ('' = unattached)."""
+    expect: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=lambda: _tags("prod", "platform", "cc-100"))
+    ignored: bool = False
+
+
+@dataclass(frozen=True)
+class SnapT:
+    key: str
+    size_gb: int
+    age_days: int
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EipT:
+    key: str
+    associate_with: str = ""
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NatT:
+    key: str
+    gb_per_day: float
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RdsT:
+    key: str
+    instance_class: str
+    engine: str
+    storage_gb: int
+    multi_az: bool
+    tags: dict[str, str]
+    connections_max: int
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RdsSnapT:
+    key: str
+    db_key: str
+    age_days: int
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LambdaT:
+    key: str
+    memory_mb: int
+    architecture: str
+    invocations_per_day: int
+    duration_ms: float
+    tags: dict[str, str]
+    error_pct: float = 1.0
+    error_days: tuple[int, ...] = ()
+    """Days ago (1..7) with an error rate of 20 %."""
+    insights_used_mb: float | None = None
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketT:
+    key: str
+    standard_gb: float
+    objects: int
+    lifecycle: Literal["none", "transition", "transition+abort"]
+    multipart_uploads: int
+    tags: dict[str, str]
+    expect: tuple[str, ...] = ()
+
+
+PROD_WEB = _tags("prod", "web", "cc-100")
+PROD_PAY = _tags("prod", "payments", "cc-200")
+DATA = _tags("prod", "data", "cc-300")
+
+EC2_BLOCK: tuple[Ec2T, ...] = (
+    Ec2T("idle-batch", "m5.large", DATA, "idle", ("idle_resource",)),
+    Ec2T("idle-tools", "t3.medium", _tags("dev", "platform", "cc-400"), "idle", ("idle_resource",)),
+    Ec2T("underused-api", "m5.2xlarge", PROD_PAY, "underused", ("rightsizing",)),
+    Ec2T("underused-worker", "c5.4xlarge", _tags("staging", "data", "cc-300"), "underused",
+         ("rightsizing", "spot_migration")),
+    Ec2T("web-prod", "m5.xlarge", PROD_WEB, "busy", ("savings_plan",)),
+    Ec2T("db-proxy", "r5.large", PROD_PAY, "busy", ("savings_plan",)),
+    Ec2T("search-prod", "c5.2xlarge", PROD_WEB, "busy", ("savings_plan",)),
+    Ec2T("legacy-app", "m4.xlarge", PROD_PAY, "busy", ("previous_generation",)),
+    Ec2T("legacy-bastion", "t2.medium", _tags("prod", "platform", "cc-400"), "busy", ("previous_generation",)),
+    Ec2T("legacy-cache", "c4.large", PROD_WEB, "busy", ("previous_generation",)),
+    Ec2T("asg-web", "c5.xlarge", {**PROD_WEB, "aws:autoscaling:groupName": "web-asg"}, "busy",
+         ("spot_migration",), count=2),
+    Ec2T("dev-build", "m5.large", _tags("dev", "platform", "cc-400"), "busy", ("spot_migration",)),
+    Ec2T("render", "m5.large", {**PROD_WEB, "stateless": "true"}, "busy", ("spot_migration",)),
+    Ec2T("spot-crawler", "m5.large", DATA, "busy", spot=True),
+    Ec2T("spot-workers", "c5.large", _tags("dev", "data", "cc-300"), "busy", spot=True),
+    Ec2T("stopped-reporting", "m5.xlarge", DATA, "none", ("idle_resource",), state="stopped",
+         data_days=0, stopped_days_ago=40),
+    Ec2T("ignored-sandbox", "m5.large", {**_tags("dev", "research", "cc-500"), IGNORE_TAG[0]: IGNORE_TAG[1]},
+         "idle", ignored=True),
+    Ec2T("new-service", "m5.large", PROD_PAY, "busy", data_days=3),
+    Ec2T("recent-api", "m5.large", PROD_PAY, "busy", data_days=10),
+)
+
+VOL_BLOCK: tuple[VolT, ...] = (
+    VolT("web-data", "gp2", 200, attach_to="web-prod", expect=("volume_type_upgrade",)),
+    VolT("proxy-journal", "io1", 500, iops=8000, attach_to="db-proxy", expect=("volume_type_upgrade",)),
+    VolT("search-index", "io1", 1000, iops=20000, attach_to="search-prod"),
+    VolT("reporting-data", "gp3", 100, attach_to="stopped-reporting"),
+    VolT("orphan-gp2", "gp2", 100, expect=("unattached_volume",)),
+    VolT("orphan-gp3", "gp3", 50, expect=("unattached_volume",)),
+    VolT("orphan-io1", "io1", 200, iops=4000, expect=("unattached_volume",)),
+    VolT("scratch-ignored", "gp2", 30, ignored=True,
+         tags={**_tags("dev", "research", "cc-500"), IGNORE_TAG[0]: IGNORE_TAG[1]}),
+)
+ROOT_VOLUME_GB = 20
+"""Every instance boots from a gp3 root volume, so only planted volumes produce EBS findings."""
+
+SNAP_BLOCK = (SnapT("backup-2025", 100, 180, ("old_snapshot",)), SnapT("backup-weekly", 100, 10))
+EIP_BLOCK = (EipT("web-ip", associate_with="web-prod"), EipT("spare-ip", expect=("unused_elastic_ip",)))
+NAT_BLOCK = (NatT("nat-main", 40.0), NatT("nat-unused", 0.0, ("idle_nat_gateway",)))
+RDS_BLOCK = (
+    RdsT("orders-db", "db.m5.large", "postgres", 100, False, PROD_PAY, 60, ("reserved_instance",)),
+    RdsT("billing-db", "db.m5.xlarge", "postgres", 200, True, PROD_PAY, 40, ("reserved_instance",)),
+    RdsT("analytics-staging", "db.r5.large", "mysql", 100, True, _tags("staging", "data", "cc-300"), 12,
+         ("multi_az",)),
+    RdsT("legacy-reports", "db.t3.medium", "postgres", 50, False, DATA, 0, ("idle_database",)),
+)
+RDS_SNAP_BLOCK = (RdsSnapT("orders-pre-migration", "orders-db", 200, ("old_snapshot",)),
+                  RdsSnapT("orders-manual-recent", "orders-db", 5))
+LAMBDA_BLOCK = (
+    LambdaT("image-resize", 2048, "x86_64", 200_000, 800.0, PROD_WEB, insights_used_mb=300.0,
+            expect=("lambda_memory",)),
+    LambdaT("checkout-webhook", 512, "x86_64", 20_000, 120.0, PROD_PAY, error_days=(2, 5),
+            expect=("lambda_errors",)),
+    LambdaT("nightly-export", 1024, "x86_64", 500, 30_000.0, DATA),
+    LambdaT("auth-edge", 256, "arm64", 100_000, 40.0, PROD_WEB, insights_used_mb=200.0),
+)
+BUCKET_BLOCK = (
+    BucketT("logs-archive", 220.0, 2_000_000, "none", 0, DATA, ("s3_lifecycle",)),
+    BucketT("uploads", 20.0, 50_000, "transition", 3, PROD_WEB, ("s3_incomplete_uploads",)),
+    BucketT("data-lake", 400.0, 9_000_000, "transition+abort", 1, DATA),
+    BucketT("static-site", 2.0, 1_200, "none", 0, PROD_WEB),
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One copy of the templates in one region; `ec2` may be trimmed in the last block."""
+
+    region: str
+    index: int
+    ec2: tuple[Ec2T, ...]
+
+    def has(self, ec2_key: str) -> bool:
+        return any(t.key == ec2_key for t in self.ec2)
+
+    @property
+    def volumes(self) -> tuple[VolT, ...]:
+        return tuple(v for v in VOL_BLOCK if not v.attach_to or self.has(v.attach_to))
+
+    @property
+    def eips(self) -> tuple[EipT, ...]:
+        return tuple(e for e in EIP_BLOCK if not e.associate_with or self.has(e.associate_with))
+
+    def name(self, key: str) -> str:
+        return f"{key}-{self.index:04d}"
+
+
+@dataclass(frozen=True)
+class Fleet:
+    seed: int
+    regions: tuple[str, ...]
+    blocks: tuple[Block, ...]
+
+    def in_region(self, region: str) -> list[Block]:
+        return [b for b in self.blocks if b.region == region]
+
+    @property
+    def ec2_count(self) -> int:
+        return sum(sum(t.count for t in b.ec2) for b in self.blocks)
+
+
+def _expanded(templates: tuple[Ec2T, ...], limit: int) -> tuple[Ec2T, ...]:
+    """The first templates whose instance counts fit `limit` (a template with count 2 may be cut to 1)."""
+    kept: list[Ec2T] = []
+    left = limit
+    for template in templates:
+        if left <= 0:
+            break
+        take = min(template.count, left)
+        kept.append(template if take == template.count else _with_count(template, take))
+        left -= take
+    return tuple(kept)
+
+
+def _with_count(template: Ec2T, count: int) -> Ec2T:
+    from dataclasses import replace
+
+    return replace(template, count=count)
+
+
+def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7) -> Fleet:
+    """Blocks of BLOCK_EC2 instances, round-robin over regions, until `scale` instances exist."""
+    if scale < 1:
+        raise ValueError("scale must be at least 1")
+    per_block = sum(t.count for t in EC2_BLOCK)
+    blocks: list[Block] = []
+    left, index = scale, 0
+    while left > 0:
+        region = regions[index % len(regions)]
+        ec2 = _expanded(EC2_BLOCK, min(per_block, left))
+        blocks.append(Block(region, index, ec2))
+        left -= sum(t.count for t in ec2)
+        index += 1
+    return Fleet(seed, tuple(regions), tuple(blocks))

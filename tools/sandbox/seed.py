@@ -1,0 +1,249 @@
+"""Create the fleet's resources in moto, then age them.
+
+RDS, Lambda, S3 and IAM go through plain boto3 calls (dispatched in-process by the caller). EC2
+instances, volumes, snapshots, Elastic IPs and NAT gateways call moto's EC2 backend directly: the API's
+XML answers made --scale 10000 take minutes. Ages the API cannot set (launch times, snapshot start
+times, RDS snapshot create times) are written into the backend objects afterwards; that is seeding,
+not product behaviour.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tools.sandbox.fleet import (
+    BUCKET_BLOCK,
+    LAMBDA_BLOCK,
+    NAT_BLOCK,
+    RDS_BLOCK,
+    RDS_SNAP_BLOCK,
+    ROOT_VOLUME_GB,
+    SNAP_BLOCK,
+    Block,
+    Fleet,
+)
+
+ACCOUNT_ID = "123456789012"
+AMI = "ami-0abcdef1234567890"
+LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/sandbox-lambda"
+
+
+@dataclass
+class Planted:
+    """One seeded resource: its id, the template it came from, and its block."""
+
+    kind: str
+    resource_id: str
+    region: str
+    template: Any
+    block: Block
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def _spec(resource_type: str, tags: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"ResourceType": resource_type, "Tags": _tag_list(tags)}]
+
+
+def bucket_name(fleet: Fleet, block: Block, key: str) -> str:
+    return f"oi{fleet.seed}-{block.region}-{key}-{block.index:04d}"
+
+
+class Seeder:
+    """Seeds one fleet; `clients(service, region)` returns boto3 clients (HTTP or in-process)."""
+
+    def __init__(self, fleet: Fleet, clients: Any, now: datetime) -> None:
+        self.fleet = fleet
+        self.clients = clients
+        self.now = now
+        self.planted: list[Planted] = []
+
+    def run(self) -> list[Planted]:
+        self.clients("iam", self.fleet.regions[0]).create_role(
+            RoleName="sandbox-lambda", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+        for region in self.fleet.regions:
+            blocks = self.fleet.in_region(region)
+            if not blocks:
+                continue
+            instances = self._instances(region, blocks)
+            self._volumes(region, blocks, instances)
+            self._network(region, blocks, instances)
+            self._rds(region, blocks)
+            self._lambdas(region, blocks)
+            self._buckets(region, blocks)
+        return self.planted
+
+    # ------------------------------------------------------------------ EC2
+
+    def _instances(self, region: str, blocks: list[Block]) -> dict[tuple[int, str], list[str]]:
+        """One moto `run_instances` per template and region, called on the backend (the API's XML answer
+        for thousands of instances is what makes it slow)."""
+        backend = _ec2(region)
+        ids: dict[tuple[int, str], list[str]] = {}
+        templates = {t.key: t for b in blocks for t in b.ec2}
+        for key, template in templates.items():
+            wanted = [(b, t) for b in blocks for t in b.ec2 if t.key == key]
+            total = sum(t.count for _, t in wanted)
+            root = {"VirtualName": None, "DeviceName": "/dev/xvda", "NoDevice": None,
+                    "Ebs": {"SnapshotId": None, "VolumeSize": ROOT_VOLUME_GB, "DeleteOnTermination": True,
+                            "VolumeType": "gp3", "Iops": None, "Encrypted": False, "KmsKeyId": None}}
+            reservation = backend.run_instances(
+                AMI, total, None, [], instance_type=template.instance_type, is_instance_type_default=False,
+                region_name=region, placement=None, subnet_id=None, key_name=None, nics=[],
+                tags={"instance": {"Name": key, **template.tags}, "volume": _plain(template.tags)},
+                block_device_mappings=[root],
+                instance_market_options="spot" if template.spot else {}, ebs_optimized=False,
+                disable_api_stop=False, launch_template={}, hibernation_options={}, monitoring_state="disabled",
+                metadata_options={}, client_token=f"{region}-{key}")
+            made = [i.id for i in reservation.instances]
+            cursor = 0
+            for block, t in wanted:
+                mine = made[cursor:cursor + t.count]
+                cursor += t.count
+                ids[(block.index, key)] = mine
+                for instance_id in mine:
+                    self.planted.append(Planted("ec2_instance", instance_id, region, t, block))
+            if template.state == "stopped":
+                backend.stop_instances(made)
+        return ids
+
+    def _volumes(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
+        backend = _ec2(region)
+        zone = f"{region}a"
+        snap_tags = {"env": "prod", "team": "platform", "cost-center": "cc-100"}
+        for block in blocks:
+            volume_ids: dict[str, str] = {}
+            for vol in block.volumes:
+                volume = backend.create_volume(vol.size_gb, zone, volume_type=vol.volume_type, iops=vol.iops or None)
+                backend.create_tags([volume.id], {"Name": vol.key, **vol.tags})
+                volume_ids[vol.key] = volume.id
+                if vol.attach_to:
+                    backend.attach_volume(volume.id, instances[(block.index, vol.attach_to)][0], "/dev/sdf")
+                self.planted.append(Planted("ebs_volume", volume.id, region, vol, block))
+            for snap in SNAP_BLOCK:
+                snapshot = backend.create_snapshot(volume_ids["orphan-gp2"], snap.key)
+                backend.create_tags([snapshot.id], {"Name": snap.key, **snap_tags})
+                self.planted.append(Planted("ebs_snapshot", snapshot.id, region, snap, block))
+
+    def _network(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
+        backend = _ec2(region)
+        subnet = self.clients("ec2", region).describe_subnets()["Subnets"][0]["SubnetId"]
+        tags = {"env": "prod", "team": "platform", "cost-center": "cc-100"}
+        for block in blocks:
+            for eip in block.eips:
+                address = backend.allocate_address("vpc", tags={"Name": eip.key, **tags})
+                if eip.associate_with:
+                    instance = backend.get_instance(instances[(block.index, eip.associate_with)][0])
+                    backend.associate_address(instance=instance, allocation_id=address.allocation_id)
+                self.planted.append(Planted("elastic_ip", address.allocation_id, region, eip, block))
+            for nat in NAT_BLOCK:
+                address = backend.allocate_address("vpc", tags={"Name": f"{nat.key}-ip", **tags})
+                gateway = backend.create_nat_gateway(subnet, address.allocation_id, tags={"Name": nat.key, **tags})
+                self.planted.append(Planted("nat_gateway", gateway.id, region, nat, block,
+                                           {"allocation_id": address.allocation_id}))
+
+    # ------------------------------------------------------------------ RDS, Lambda, S3
+
+    def _rds(self, region: str, blocks: list[Block]) -> None:
+        rds = self.clients("rds", region)
+        for block in blocks:
+            for db in RDS_BLOCK:
+                name = block.name(db.key)
+                rds.create_db_instance(
+                    DBInstanceIdentifier=name, DBInstanceClass=db.instance_class, Engine=db.engine,
+                    AllocatedStorage=db.storage_gb, StorageType="gp2", MultiAZ=db.multi_az,
+                    MasterUsername="admin", MasterUserPassword="sandbox-password", BackupRetentionPeriod=0,
+                    Tags=_tag_list({"Name": db.key, **db.tags}))
+                self.planted.append(Planted("rds_instance", name, region, db, block))
+            for snap in RDS_SNAP_BLOCK:
+                name = block.name(snap.key)
+                rds.create_db_snapshot(DBInstanceIdentifier=block.name(snap.db_key), DBSnapshotIdentifier=name,
+                                       Tags=_tag_list({"env": "prod", "team": "payments", "cost-center": "cc-200"}))
+                self.planted.append(Planted("rds_snapshot", name, region, snap, block))
+
+    def _lambdas(self, region: str, blocks: list[Block]) -> None:
+        client = self.clients("lambda", region)
+        code = _zip()
+        for block in blocks:
+            for fn in LAMBDA_BLOCK:
+                name = block.name(fn.key)
+                client.create_function(
+                    FunctionName=name, Runtime="python3.12", Role=LAMBDA_ROLE, Handler="app.handler",
+                    Code={"ZipFile": code}, MemorySize=fn.memory_mb, Timeout=60,
+                    Architectures=[fn.architecture], Tags=fn.tags)
+                self.planted.append(Planted("lambda_function", name, region, fn, block))
+
+    def _buckets(self, region: str, blocks: list[Block]) -> None:
+        s3 = self.clients("s3", region)
+        for block in blocks:
+            for bucket in BUCKET_BLOCK:
+                name = bucket_name(self.fleet, block, bucket.key)
+                args: dict[str, Any] = {"Bucket": name}
+                if region != "us-east-1":
+                    args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+                s3.create_bucket(**args)
+                s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _tag_list(bucket.tags)})
+                if bucket.lifecycle != "none":
+                    s3.put_bucket_lifecycle_configuration(
+                        Bucket=name, LifecycleConfiguration={"Rules": _lifecycle(bucket.lifecycle)})
+                for n in range(bucket.multipart_uploads):
+                    s3.create_multipart_upload(Bucket=name, Key=f"incoming/upload-{n}.bin")
+                self.planted.append(Planted("s3_bucket", name, region, bucket, block))
+
+
+def _plain(tags: dict[str, str]) -> dict[str, str]:
+    """The cost-allocation tags a root volume inherits (not aws:*, not the ignore tag)."""
+    return {k: v for k, v in tags.items() if k in ("env", "team", "cost-center")}
+
+
+def _ec2(region: str) -> Any:
+    from moto.backends import get_backend
+
+    return get_backend("ec2")[ACCOUNT_ID][region]
+
+
+def _lifecycle(kind: str) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = [{"ID": "to-ia", "Status": "Enabled", "Filter": {"Prefix": ""},
+                                    "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]}]
+    if kind == "transition+abort":
+        rules.append({"ID": "abort-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
+                      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}})
+    return rules
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buffer.getvalue()
+
+
+def age_resources(planted: list[Planted], now: datetime) -> None:
+    """Set the dates the API cannot: launch times, snapshot start times, RDS snapshot create times."""
+    from moto.backends import get_backend
+
+    naive_now = now.astimezone(UTC).replace(tzinfo=None)
+    for region in {p.region for p in planted}:
+        ec2 = get_backend("ec2")[ACCOUNT_ID][region]
+        rds = get_backend("rds")[ACCOUNT_ID][region]
+        instances = {i.id: i for r in ec2.reservations.values() for i in r.instances}
+        for p in (p for p in planted if p.region == region):
+            if p.kind == "ec2_instance":
+                days = p.template.data_days if p.template.data_days < 30 else 400
+                midnight = naive_now.replace(hour=0, minute=0, second=0, microsecond=0)
+                instances[p.resource_id].launch_time = midnight - timedelta(days=max(days - 1, 0))
+                if p.template.state == "stopped":
+                    instances[p.resource_id].launch_time = midnight - timedelta(days=400)
+            elif p.kind == "ebs_snapshot":
+                ec2.snapshots[p.resource_id].start_time = naive_now - timedelta(days=p.template.age_days)
+            elif p.kind == "rds_snapshot":
+                snap = rds.database_snapshots[p.resource_id]
+                snap.created = naive_now - timedelta(days=p.template.age_days)
+                snap.original_snapshot_create_time = snap.created

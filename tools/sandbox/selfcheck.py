@@ -1,0 +1,152 @@
+"""An independent reading of docs/rules.md over the planted data, to cross-check the ground truth.
+
+`expected_findings` evaluates the rules on the generated CloudWatch series and the templates (not on
+their `expect` labels); tests require it to equal the ground truth's waste list exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+from tools.aws.pricing import PriceBook
+from tools.sandbox.fleet import BUCKET_BLOCK, LAMBDA_BLOCK, NAT_BLOCK, RDS_BLOCK, RDS_SNAP_BLOCK, SNAP_BLOCK, Fleet
+from tools.sandbox.metrics import History, daily_stat
+from tools.sandbox.seed import Planted
+
+LOOKBACK, MIN_DAYS = 14, 7
+NON_PROD = {"dev", "development", "test", "testing", "staging", "qa", "sandbox"}
+
+
+def offline_plant(fleet: Fleet) -> list[Planted]:
+    """The fleet's resources with synthetic ids (no moto), in the same order the seeder plants them."""
+    out: list[Planted] = []
+    for region in fleet.regions:
+        blocks = fleet.in_region(region)
+        for key in dict.fromkeys(t.key for b in blocks for t in b.ec2):
+            for b in blocks:
+                for t in (t for t in b.ec2 if t.key == key):
+                    out += [Planted("ec2_instance", f"i-{region}-{b.index}-{key}-{n}", region, t, b)
+                            for n in range(t.count)]
+        for b in blocks:
+            out += [Planted("ebs_volume", f"vol-{region}-{b.index}-{v.key}", region, v, b) for v in b.volumes]
+            out += [Planted("ebs_snapshot", f"snap-{region}-{b.index}-{s.key}", region, s, b) for s in SNAP_BLOCK]
+            out += [Planted("elastic_ip", f"eipalloc-{region}-{b.index}-{e.key}", region, e, b) for e in b.eips]
+            out += [Planted("nat_gateway", f"nat-{region}-{b.index}-{n.key}", region, n, b) for n in NAT_BLOCK]
+            out += [Planted("rds_instance", b.name(d.key), region, d, b) for d in RDS_BLOCK]
+            out += [Planted("rds_snapshot", b.name(s.key), region, s, b) for s in RDS_SNAP_BLOCK]
+            out += [Planted("lambda_function", b.name(f.key), region, f, b) for f in LAMBDA_BLOCK]
+            out += [Planted("s3_bucket", f"{region}-{b.index}-{k.key}", region, k, b) for k in BUCKET_BLOCK]
+    return out
+
+
+def _window(series: dict[date, float], end: date) -> list[float]:
+    """Daily values of the LOOKBACK days ending `end` (inclusive)."""
+    return [v for d, v in sorted(series.items()) if end - timedelta(days=LOOKBACK - 1) <= d <= end]
+
+
+def _metric(history: History, ns: str, name: str, dims: dict[str, str], stat: str, end: date) -> list[float]:
+    series = history.series.get((ns, name, tuple(sorted(dims.items()))), {})
+    return _window(daily_stat(series, stat), end)
+
+
+def _ec2(p: Planted, h: History, prices: PriceBook, end: date) -> set[str]:
+    t = p.template
+    if t.state == "stopped":
+        return {"idle_resource"}
+    dims = {"InstanceId": p.resource_id}
+    cpu = _metric(h, "AWS/EC2", "CPUUtilization", dims, "Average", end)
+    if len(cpu) < MIN_DAYS:
+        return set()
+    cpu_max = _metric(h, "AWS/EC2", "CPUUtilization", dims, "Maximum", end)
+    net = (sum(_metric(h, "AWS/EC2", "NetworkIn", dims, "Sum", end)) + sum(
+        _metric(h, "AWS/EC2", "NetworkOut", dims, "Sum", end))) / len(cpu)
+    if sum(cpu) / len(cpu) < 5 and max(cpu_max) < 10 and net < 1_048_576:
+        return {"idle_resource"}
+    found = set()
+    spec = prices.instance_specs(t.instance_type)
+    if len(cpu) >= 14 and all(v < 20 for v in cpu):
+        family = prices.family_types(spec.family)
+        smaller = family[:family.index(t.instance_type)]
+        if any(prices.instance_specs(s).vcpus >= spec.vcpus * max(cpu) / 60 for s in smaller):
+            found.add("rightsizing")
+    successor = prices.current_generation(t.instance_type)
+    if successor and prices.ec2_hourly(p.region, successor).unit_price < prices.ec2_hourly(
+            p.region, t.instance_type).unit_price:
+        found.add("previous_generation")
+    if not t.spot and ("aws:autoscaling:groupName" in t.tags or t.tags.get("env", "").lower() in NON_PROD
+                       or t.tags.get("stateless") == "true"):
+        found.add("spot_migration")
+    if not found and not t.spot and len(cpu) / LOOKBACK >= 0.9:
+        found.add("savings_plan")
+    return found
+
+
+def _other(p: Planted, h: History, today: date, end: date) -> set[str]:
+    t = p.template
+    if p.kind == "ebs_volume":
+        if not t.attach_to:
+            return {"unattached_volume"}
+        return {"volume_type_upgrade"} if t.volume_type == "gp2" or (t.volume_type == "io1" and t.iops <= 16000) \
+            else set()
+    if p.kind in ("ebs_snapshot", "rds_snapshot"):
+        return {"old_snapshot"} if t.age_days > 90 else set()
+    if p.kind == "elastic_ip":
+        return set() if t.associate_with else {"unused_elastic_ip"}
+    if p.kind == "nat_gateway":
+        dims = {"NatGatewayId": p.resource_id}
+        out = _metric(h, "AWS/NATGateway", "BytesOutToDestination", dims, "Sum", end)
+        inn = _metric(h, "AWS/NATGateway", "BytesInFromSource", dims, "Sum", end)
+        return {"idle_nat_gateway"} if len(out) >= 14 and sum(out) + sum(inn) < 1_048_576 else set()
+    if p.kind == "rds_instance":
+        conns = _metric(h, "AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": p.resource_id}, "Maximum", end)
+        if len(conns) >= 14 and max(conns) == 0:
+            return {"idle_database"}
+        if t.multi_az and t.tags.get("env", "").lower() not in ("prod", "production"):
+            return {"multi_az"}
+        return {"reserved_instance"} if len(conns) >= MIN_DAYS and max(conns) > 0 else set()
+    if p.kind == "lambda_function":
+        return _lambda(p, h, today, end)
+    if p.kind == "s3_bucket":
+        found = set()
+        size = _metric(h, "AWS/S3", "BucketSizeBytes", {"BucketName": p.resource_id, "StorageType": "StandardStorage"},
+                       "Average", end)
+        if t.lifecycle == "none" and size and sum(size) / len(size) >= 50 * 1024**3:
+            found.add("s3_lifecycle")
+        if t.multipart_uploads and "abort" not in t.lifecycle:
+            found.add("s3_incomplete_uploads")
+        return found
+    return set()
+
+
+def _lambda(p: Planted, h: History, today: date, end: date) -> set[str]:
+    t, dims, found = p.template, {"FunctionName": p.resource_id}, set()
+    inv = daily_stat(h.series[("AWS/Lambda", "Invocations", tuple(dims.items()))], "Sum")
+    err = daily_stat(h.series[("AWS/Lambda", "Errors", tuple(dims.items()))], "Sum")
+    recent = [d for d in inv if end - timedelta(days=6) <= d <= end]
+    if any(inv[d] >= 10 and err[d] / inv[d] > 0.10 for d in recent):
+        found.add("lambda_errors")
+    used = _metric(h, "LambdaInsights", "used_memory_max", {"function_name": p.resource_id}, "Maximum", end)
+    if used:
+        recommended = max(128, math.ceil(max(used) * 1.25 / 64) * 64)
+        if recommended <= 0.75 * t.memory_mb:
+            found.add("lambda_memory")
+    return found
+
+
+def expected_findings(planted: list[Planted], history: History, prices: PriceBook, today: date,
+                      end: date | None = None) -> set[tuple[str, str]]:
+    """(resource_id, type) pairs the rules produce; `end` = last day of the metric window."""
+    last = end or today - timedelta(days=1)
+    found: set[tuple[str, str]] = set()
+    for p in planted:
+        if getattr(p.template, "ignored", False):
+            continue
+        kinds = _ec2(p, history, prices, last) if p.kind == "ec2_instance" else _other(p, history, today, last)
+        found |= {(p.resource_id, k) for k in kinds}
+    return found
+
+
+def truth_pairs(truth: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(w["resource_id"], w["type"]) for w in truth["waste"]}
