@@ -1,0 +1,39 @@
+"""Validated arguments of the chat tools: ISO dates with start <= end, known regions, no extra fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tools.aws.regions import KNOWN_REGIONS
+
+
+class ToolInputError(ValueError):
+    """An argument the tools cannot use; the message says which and what is expected."""
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+class Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("region", mode="after", check_fields=False)
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and value not in KNOWN_REGIONS:
+            raise ValueError(f"unknown region {value!r}")
+        return value
+
+
+class PeriodArgs(Args):
+    start: date = Field(description="First day, inclusive, ISO YYYY-MM-DD.")
+    end: date = Field(description="Last day, inclusive, ISO YYYY-MM-DD.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PeriodArgs:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self

@@ -1,0 +1,203 @@
+"""The analysis graph's nodes: collect -> utilize -> analyze -> prioritize -> summarize.
+
+Each node reads its run settings from `runtime.context`, validates the JSON state into models, does one job,
+writes its results to ClickHouse, and returns JSON. A failing storage write or analysis step is recorded in
+`graph_errors` (and so in the report, which becomes partial); it never stops the run silently.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.llm import error_code
+from agent.state import AnalysisState
+from tools.models import Anomaly, ApiCallCount, CollectionError, CollectionResult, Report
+from tools.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _settings(runtime: Runtime[Context]) -> Settings:
+    return (runtime.context or Context()).settings()
+
+
+def _emit(node: str) -> Callable[..., None]:
+    """A progress callable for the collectors that forwards to the graph's custom stream."""
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # outside a runnable context (direct calls in tests)
+        return lambda *args, **kwargs: None
+    # Collectors call this from their worker threads, where the graph's context variables are unset:
+    # run the writer in (a copy of) the node's context.
+    node_context = contextvars.copy_context()
+
+    def progress(*args: Any, **kwargs: Any) -> None:
+        message = " ".join(str(a) for a in args) + (f" {kwargs}" if kwargs else "")
+        try:
+            node_context.copy().run(writer, {"node": node, "message": message.strip()})
+        except Exception:  # progress is best effort; it must never fail a region's collection
+            log.debug("progress event dropped", exc_info=True)
+
+    return progress
+
+
+def _failure(scope: str, exc: BaseException) -> dict[str, Any]:
+    log.warning("%s failed: %s", scope, exc)
+    text = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+    return CollectionError(scope=scope, error=text, code=error_code(exc)).model_dump(mode="json")
+
+
+def _store(errors: list[dict[str, Any]], settings: Settings, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call one storage method; a failure becomes an error of the run, not an exception."""
+    try:
+        from tools.storage import get_storage
+
+        return getattr(get_storage(settings), method)(*args, **kwargs)
+    except Exception as exc:
+        errors.append(_failure(f"storage/{method}", exc))
+        return None
+
+
+def _billed_factory(settings: Settings, run_id: str) -> tuple[Any, Any]:
+    """A client factory whose paid requests are billed (cost log) to this run."""
+    from agent.run_bill import RunBill
+    from tools.aws.clients import ClientFactory
+
+    factory = ClientFactory(settings)
+    return factory, RunBill(settings, session_id=run_id).ledger_biller(factory.ledger)
+
+
+def _ledger_update(factory: Any, biller: Any) -> dict[str, Any]:
+    from agent import metrics
+
+    metrics.record_agent_cost("aws_api", biller.bill().aws_api_cost)
+    return {"aws_api_usd": float(factory.ledger.paid_usd()),
+            "api_calls": [c.model_dump(mode="json") for c in factory.ledger.snapshot()]}
+
+
+def collect(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Spend from Cost Explorer and the inventory of every region; stored as collected."""
+    from tools.aws.collect import collect_inventory
+    from tools.aws.pricing import PriceBook
+
+    settings = _settings(runtime)
+    context = runtime.context or Context()
+    run_id = state.get("run_id") or uuid.uuid4().hex
+    factory, biller = _billed_factory(settings, run_id)
+    errors: list[dict[str, Any]] = []
+    collection = collect_inventory(factory, settings, PriceBook.load(), regions=factory.regions(),
+                                   refresh=context.refresh, progress=_emit("collect"))
+    _store(errors, settings, "store_collection", collection, run_id)
+    return {"run_id": run_id, "collection": collection.model_dump(mode="json"),
+            "graph_errors": errors, **_ledger_update(factory, biller)}
+
+
+def utilize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """CloudWatch utilization of every resource (batched GetMetricData); stored as collected."""
+    from tools.aws.collect import collect_utilization
+
+    settings = _settings(runtime)
+    factory, biller = _billed_factory(settings, state["run_id"])
+    errors: list[dict[str, Any]] = []
+    collection = CollectionResult.model_validate(state["collection"])
+    try:
+        collection = collect_utilization(factory, settings, collection, progress=_emit("utilize"))
+    except Exception as exc:  # the inventory and spend stay valid; the report says utilization failed
+        errors.append(_failure("cloudwatch/utilization", exc))
+    _store(errors, settings, "store_collection", collection, state["run_id"])
+    return {"collection": collection.model_dump(mode="json"), "graph_errors": errors,
+            **_ledger_update(factory, biller)}
+
+
+def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """The rules (docs/rules.md) and the anomaly detector, over the collection; anomalies stored."""
+    from agent.analysis import AWSCostAnalyzer
+    from tools.aws.pricing import PriceBook
+
+    settings = _settings(runtime)
+    collection = CollectionResult.model_validate(state["collection"])
+    analyzer = AWSCostAnalyzer(settings, PriceBook.load())
+    errors: list[dict[str, Any]] = []
+    result = analyzer.analyze_all_services(collection)
+    anomalies = []
+    if collection.costs is not None:
+        try:
+            anomalies = analyzer.detect_anomalies(collection.costs)
+        except Exception as exc:
+            errors.append(_failure("analysis/anomalies", exc))
+    _store(errors, settings, "store_anomalies", anomalies, state["run_id"], generated_at=collection.collected_at)
+    return {"analysis": result.model_dump(mode="json"), "anomalies": [a.model_dump(mode="json") for a in anomalies],
+            "graph_errors": errors}
+
+
+def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:
+    totals: dict[tuple[str, str, str, str], list[Decimal]] = {}
+    for raw in calls:
+        c = ApiCallCount.model_validate(raw)
+        entry = totals.setdefault((c.service, c.operation, c.region, c.outcome), [Decimal(0), Decimal(0)])
+        entry[0] += c.calls
+        entry[1] += Decimal(str(c.paid_usd))
+    return [ApiCallCount(service=s, operation=o, region=r, outcome=out, calls=int(n), paid_usd=float(p))
+            for (s, o, r, out), (n, p) in sorted(totals.items())]
+
+
+def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Rank the opportunities against the month's spend, store them, and build the report (totals reconcile
+    to the cent)."""
+    from agent.analysis import AWSCostAnalyzer
+    from agent.analysis.dedup import total_waste
+    from agent.analysis.report import AnalysisResult, build_report
+    from tools.aws.pricing import PriceBook
+
+    settings = _settings(runtime)
+    collection = CollectionResult.model_validate(state["collection"])
+    analysis = AnalysisResult.model_validate(state["analysis"])
+    analyzer = AWSCostAnalyzer(settings, PriceBook.load())
+    total = collection.costs.total_cost if collection.costs else 0.0
+    analysis.opportunities = analyzer.prioritize_opportunities(analysis.opportunities, total)
+    errors: list[dict[str, Any]] = []
+    _store(errors, settings, "store_optimization_opportunities", analysis.opportunities, run_id=state["run_id"],
+           generated_at=collection.collected_at)
+    graph_errors = [CollectionError.model_validate(e) for e in [*state.get("graph_errors", []), *errors]]
+    collection = collection.model_copy(update={
+        "errors": list(collection.errors) + graph_errors,
+        "api_calls": _merge_calls(state.get("api_calls", [])) or collection.api_calls,
+    })
+    anomalies = [Anomaly.model_validate(a) for a in state.get("anomalies", [])]
+    waste, _ = total_waste(analysis.opportunities)
+    report = build_report(collection, analysis, anomalies, waste, settings)
+    return {"report": report.model_dump(mode="json"), "analysis": analysis.model_dump(mode="json"),
+            "graph_errors": errors}
+
+
+def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Bedrock's executive summary (or the labelled deterministic one), the run's bill, and the stored report."""
+    from agent.run_bill import RunBill
+    from agent.summary import write_summary
+
+    settings = _settings(runtime)
+    report = Report.model_validate(state["report"])
+    run_id = state.get("run_id") or uuid.uuid4().hex
+    bill = RunBill(settings, session_id=run_id)
+    text, source = write_summary(report, settings, callbacks=bill.callbacks("summary"))
+    run_cost = bill.run_cost(aws_api_usd=Decimal(str(state.get("aws_api_usd", 0.0))))
+    errors: list[dict[str, Any]] = []
+    _store(errors, settings, "store_agent_costs",
+           bill.records(run_cost, run_id=run_id, trigger=state.get("trigger", "")))
+    report = report.model_copy(update={"executive_summary": text, "summary_source": source, "run_cost": run_cost})
+    if errors:
+        report = report.model_copy(update={"errors": report.errors + [CollectionError.model_validate(e)
+                                                                      for e in errors], "partial": True})
+    late: list[dict[str, Any]] = []  # a report that could not be stored cannot say so itself: the output does
+    _store(late, settings, "store_report", report, run_id)
+    return {"report": report.model_dump(mode="json"),
+            "errors": [e.model_dump(mode="json") for e in report.errors] + late, "graph_errors": errors + late}
