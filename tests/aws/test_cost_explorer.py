@@ -102,7 +102,7 @@ def test_disk_cache_hit_costs_nothing_and_refresh_rewrites(make_client, ce_serve
     assert factory.ledger.count("ce") == 2  # 23 days: two pages
     ce_again, factory_again = make_client()  # a new process would read the same files
     assert ce_again.get_cost_and_usage(date(2026, 11, 1), date(2026, 11, 23)) == first
-    assert factory_again.ledger.count() == 0
+    assert factory_again.ledger.count("ce") == 0 and factory_again.ledger.paid_usd() == 0  # only the free STS identity call
     assert len(list((tmp_path / "ce-cache").glob("*.json"))) == 1
     ce_again.get_cost_and_usage(date(2026, 11, 1), date(2026, 11, 23), refresh=True)
     assert factory_again.ledger.count("ce") == 2
@@ -128,7 +128,7 @@ def test_redis_cache_hit_costs_nothing(make_client, redis_url):
     assert factory.ledger.count("ce") == 1
     ce_again, factory_again = make_client(redis_url=redis_url)
     assert ce_again.get_cost_and_usage(date(2026, 11, 1), date(2026, 11, 5), group_by=("SERVICE", "TAG:env")) == first
-    assert factory_again.ledger.count() == 0
+    assert factory_again.ledger.count("ce") == 0 and factory_again.ledger.paid_usd() == 0
     keys = list(ce.cache.client.scan_iter(PREFIX + "*"))
     assert len(keys) == 1 and 3590 < ce.cache.client.ttl(keys[0]) <= 3600
     assert json.loads(ce.cache.client.get(keys[0]))[0]["ResultsByTime"][0]["TimePeriod"]["Start"] == "2026-11-01"
@@ -184,3 +184,14 @@ def test_an_operation_the_endpoint_lacks_is_unavailable_not_a_crash(tmp_path):
         with pytest.raises(CostExplorerUnavailable):  # remembered for the hour: no second request
             ce.get_cost_forecast()
         assert ce.factory.ledger.count("ce", "GetCostForecast") == 1
+
+
+def test_the_cache_never_serves_one_endpoint_s_answers_to_another(make_client, ce_server):
+    """Same data directory, same request, two endpoints (two accounts): each gets its own answer."""
+    ce, _ = make_client()
+    assert ce._cache_scope() == f"123456789012@{ce.factory.client('ce').meta.endpoint_url}"
+    from tools.aws.ce_cache import cache_key
+
+    params = {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-06"}}
+    assert cache_key("GetCostAndUsage", params, "111@http://a") != cache_key("GetCostAndUsage", params, "222@http://a")
+    assert cache_key("GetCostAndUsage", params, "111@http://a") != cache_key("GetCostAndUsage", params, "111@http://b")

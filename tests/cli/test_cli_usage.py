@@ -70,6 +70,8 @@ def test_tables_show_the_top_opportunities() -> None:
 
 def test_sandbox_options_reach_the_sandbox(capsys) -> None:
     code, _, err = _run(["sandbox", "--scale", "0"], capsys)
-    assert (code, err) == (2, "sandbox: --scale must be >= 1 and --regions must name at least one region\n")
+    assert code == 2
+    assert err.startswith("sandbox: --scale must be >= 1 and --regions a comma-separated list of ")
+    assert err.count("\n") == 1 and "us-east-1" in err
     code, out, _ = _run(["sandbox", "--help"], capsys)
     assert code == 0 and out.startswith("usage: cost-agent sandbox")

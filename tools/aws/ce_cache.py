@@ -15,9 +15,9 @@ log = logging.getLogger(__name__)
 PREFIX = "optiinfra:ce:"
 
 
-def cache_key(operation: str, params: dict[str, Any]) -> str:
-    """Same request -> same key, whatever the order of its parameters."""
-    text = json.dumps({"operation": operation, "params": params}, sort_keys=True, default=str)
+def cache_key(operation: str, params: dict[str, Any], scope: str = "") -> str:
+    """Same request to the same account and endpoint -> same key, whatever the order of its parameters."""
+    text = json.dumps({"scope": scope, "operation": operation, "params": params}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

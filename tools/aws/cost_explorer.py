@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tools.aws.ce_cache import Cache, cache_key, make_cache
 from tools.aws.ce_summary import (
@@ -83,6 +83,7 @@ class CostExplorerClient:
         self.factory = factory
         self.settings = settings
         self.cache = cache if cache is not None else make_cache(settings)
+        self._scope: str | None = None
         self.today = today or datetime.now(UTC).date()
         self.missing: list[str] = []
         """Optional parts an operation could not get ('savings_plans_coverage: DataUnavailableException')."""
@@ -113,7 +114,7 @@ class CostExplorerClient:
     # ------------------------------------------------------------------ calls
     def _pages(self, operation: str, params: dict[str, Any], refresh: bool, paginated: bool = True) -> list[dict]:
         """Every page of one request, from the cache unless `refresh` (which rewrites the entry)."""
-        key = cache_key(operation, params)
+        key = cache_key(operation, params, self._cache_scope())
         cached = None if refresh else self.cache.get(key)
         if isinstance(cached, dict) and "unavailable" in cached:
             raise CostExplorerUnavailable(operation, cached["unavailable"])
@@ -124,6 +125,16 @@ class CostExplorerClient:
         except CostExplorerUnavailable as exc:
             self.cache.set(key, {"unavailable": exc.code})  # asking again within the hour would not change it
             raise
+
+    def _cache_scope(self) -> str:
+        """Answers belong to one account seen through one endpoint: never serve one account's spend to another."""
+        if self._scope is None:
+            try:
+                account = self.factory.account_id()
+            except (ClientError, BotoCoreError):
+                account = "unknown-account"
+            self._scope = f"{account}@{self.factory.client('ce').meta.endpoint_url}"
+        return self._scope
 
     def _fetch(self, key: str, operation: str, params: dict[str, Any], paginated: bool) -> list[dict]:
         client = self.factory.client("ce")
