@@ -7,8 +7,10 @@ from decimal import Decimal
 from agent.analysis.common import Hit
 from tools.models import Finding, Opportunity, Priority, cents
 
-HIGH_FLOOR, HIGH_SHARE = Decimal(1000), Decimal("0.01")
-MEDIUM_FLOOR, MEDIUM_SHARE = Decimal(100), Decimal("0.001")
+# An opportunity matters when it is large in dollars or large against this account's bill: the share lets a
+# small account see its biggest items as high, the dollar cap keeps $1,000 a month high for any account.
+HIGH_CAP, HIGH_SHARE = Decimal(1000), Decimal("0.05")
+MEDIUM_CAP, MEDIUM_SHARE = Decimal(100), Decimal("0.005")
 
 DESCRIPTIONS = {
     "idle_resource": "instances doing no work (or stopped but still paying for volumes)",
@@ -49,9 +51,9 @@ def weighted(opportunity: Opportunity) -> Decimal:
 
 def priority_of(opportunity: Opportunity, total_monthly_cost: Decimal) -> Priority:
     score = weighted(opportunity)
-    if score >= max(HIGH_FLOOR, total_monthly_cost * HIGH_SHARE):
+    if score >= min(HIGH_CAP, total_monthly_cost * HIGH_SHARE):
         return "high"
-    if score >= max(MEDIUM_FLOOR, total_monthly_cost * MEDIUM_SHARE):
+    if score >= min(MEDIUM_CAP, total_monthly_cost * MEDIUM_SHARE):
         return "medium"
     return "low"
 

@@ -19,13 +19,15 @@ def opportunity(kind: str, service: str, *findings: Finding, confidence: float =
 
 
 @pytest.mark.parametrize(("savings", "confidence", "total", "expected"), [
-    (1000.0, 1.0, 50_000, "high"),      # >= max($1,000, 1 % of $50,000)
+    (1000.0, 1.0, 50_000, "high"),      # >= min($1,000, 5 % of $50,000)
     (999.99, 1.0, 50_000, "medium"),
     (2000.0, 0.5, 50_000, "high"),      # weighted 1,000
-    (100.0, 1.0, 50_000, "medium"),     # >= max($100, 0.1 %)
+    (100.0, 1.0, 50_000, "medium"),     # >= min($100, 0.5 %)
     (99.99, 1.0, 50_000, "low"),
-    (1500.0, 1.0, 200_000, "medium"),   # high needs 1 % = $2,000
-    (199.99, 1.0, 200_000, "low"),      # medium needs 0.1 % = $200
+    (1000.0, 1.0, 10_000_000, "high"),  # a large account: $1,000 a month is still high
+    (600.0, 1.0, 12_000, "high"),       # a small account: 5 % of $12,000 = $600 is high
+    (599.99, 1.0, 12_000, "medium"),
+    (59.99, 1.0, 12_000, "low"),        # medium needs 0.5 % = $60
 ])
 def test_priority_formula(analyzer, savings, confidence, total, expected):
     opp = opportunity("idle_resource", "EC2", finding("i-1", savings), confidence=confidence)
@@ -38,7 +40,7 @@ def test_sorted_by_weighted_savings(analyzer):
     c = opportunity("old_snapshot", "EBS", finding("snap-1", 900.0), confidence=0.7)       # 630
     ranked = analyzer.prioritize_opportunities([a, b, c], 10_000)
     assert [o.type for o in ranked] == ["old_snapshot", "unattached_volume", "idle_resource"]
-    assert [o.priority for o in ranked] == ["medium", "medium", "medium"]
+    assert [o.priority for o in ranked] == ["high", "medium", "medium"]  # high from 5 % of $10,000 = $500
 
 
 def test_opportunity_confidence_is_savings_weighted(analyzer, build):

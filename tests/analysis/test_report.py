@@ -55,7 +55,7 @@ def test_full_report(analyzer, build, report_checker):
     # i-idle $140.16 + i-stop $10.00 (covers vol-a) + vol-b 250 GB x $0.11 = $27.50
     assert (report.total_waste, report.waste_percentage) == (177.66, 11.63)
     assert [(o.type, o.service, o.estimated_savings, o.priority) for o in report.opportunities] == [
-        ("idle_resource", "EC2", 150.16, "medium"), ("unattached_volume", "EBS", 27.5, "low"),
+        ("idle_resource", "EC2", 150.16, "high"), ("unattached_volume", "EBS", 27.5, "medium"),
         ("volume_type_upgrade", "EBS", 2.0, "low")]
     assert report.insufficient_data == [{"resource_id": "i-new", "region": "us-east-1", "kind": "ec2_instance",
                                          "metric": "cpu", "days": 3, "needed": 7}]
@@ -95,7 +95,7 @@ def test_summary_uses_only_report_figures(analyzer, build):
     assert figures and all(f in known for f in figures), [f for f in figures if f not in known]
     assert text.splitlines()[0] == "Spend 2026-10-25 to 2026-11-23: $1,527.16."
     assert "Identified waste: $177.66 a month (11.63 % of spend)" in text
-    assert "1. [medium] idle_resource (EC2): 2 resource(s), $150.16 a month, confidence 0.94." in text
+    assert "1. [high] idle_resource (EC2): 2 resource(s), $150.16 a month, confidence 0.94." in text
     assert "2026-11-11 AWS Lambda us-east-1: $16.67 against $3.33 expected (+400.0 %)" in text
     assert "Partial results: 1 part(s) of the collection failed (rds/eu-west-1)." in text
     assert "Not enough data to judge 1 resource(s): i-new." in text

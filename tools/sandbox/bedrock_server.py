@@ -81,6 +81,42 @@ def _tool_results(message: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _facts(text: str) -> dict[str, Any] | None:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    try:
+        facts = json.loads(text[start:end + 1])
+    except ValueError:
+        return None
+    return facts if isinstance(facts, dict) and "total_spend" in facts else None
+
+
+def narrate_facts(prompt: str) -> str:
+    """A deterministic executive summary built only from the facts in the prompt, as a real model is told to."""
+    facts = _facts(prompt)
+    if facts is None:
+        return ""
+    parts = [f"Spend for the period was {_money(facts['total_spend'])}, of which {_money(facts['total_waste'])} "
+             f"({facts['waste_percentage']} %) is identified waste."]
+    top = facts.get("top_opportunities") or []
+    if top:
+        named = "; ".join(f"{o['type'].replace('_', ' ')} on {o['service']} ({o['resources']} resources, "
+                          f"{_money(o['monthly_savings'])} a month, {o['priority']} priority)" for o in top[:3])
+        parts.append(f"The largest opportunities are {named}.")
+    for anomaly in (facts.get("anomalies") or [])[:2]:
+        parts.append(f"{anomaly['service']} in {anomaly['region']} cost {_money(anomaly['actual'])} on "
+                     f"{anomaly['date']} against an expected {_money(anomaly['expected'])}, driven by "
+                     f"{anomaly['driver'] or 'unknown usage'}.")
+    if facts.get("partial"):
+        parts.append(f"The collection was partial: {facts.get('error_count', 0)} part(s) failed.")
+    return " ".join(parts)
+
+
 def answer(request: dict[str, Any], raw_size: int) -> dict[str, Any]:
     """The assistant turn: a tool call when tools are offered to a user question, else deterministic text."""
     messages = request.get("messages") or []
@@ -96,7 +132,8 @@ def answer(request: dict[str, Any], raw_size: int) -> dict[str, Any]:
         stop, out_tokens = "tool_use", 1 + len(json.dumps(content[0]["toolUse"]["input"]).split())
     else:
         basis = results or question
-        text = f"Sandbox model answer: {' '.join(basis.split()[:40])}".strip()
+        text = narrate_facts(question) if not results else ""
+        text = text or f"Sandbox model answer: {' '.join(basis.split()[:40])}".strip()
         content = [{"text": text}]
         stop, out_tokens = "end_turn", len(text.split())
     in_tokens = math.ceil(raw_size / 4)
