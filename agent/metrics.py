@@ -148,14 +148,6 @@ def record_agent_cost(component: str, usd: float | Decimal, input_tokens: int = 
         AGENT_LLM_TOKENS.labels("output").inc(output_tokens)
 
 
-def record_run_cost(report: Report) -> None:
-    """Add a whole run's bill from the report, for runs whose steps did not report themselves."""
-    rc = report.run_cost
-    for component, usd in zip(COMPONENTS, (rc.bedrock, rc.redshift, rc.lambda_, rc.aws_api), strict=True):
-        record_agent_cost(component, usd)
-    record_agent_cost("bedrock", 0, rc.input_tokens, rc.output_tokens)
-
-
 def exposition() -> bytes:
     """The text exposition format served on `/metrics`."""
     return generate_latest(REGISTRY)

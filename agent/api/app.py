@@ -45,10 +45,10 @@ def default_storage_factory(settings: Settings) -> Callable[[], Any]:
 
 
 def record_finished(report: Report, duration_s: float) -> None:
-    """After every collection: gauges and histogram, plus the run's AWS calls and bill from the report."""
+    """After every collection: gauges, histogram and the run's AWS calls. The run's bill is not added here:
+    the graph's steps record their own spend as it happens (agent/run_bill.py, agent/nodes.py)."""
     metrics.record_collection(report, duration_s)
     metrics.record_api_calls(report.api_calls)
-    metrics.record_run_cost(report)
 
 
 async def _log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -80,8 +80,10 @@ def test_metrics_updated_after_a_collection(client, gated: GatedRun) -> None:
     assert _value("aws_cost_collection_duration_seconds_count") == count_before + 1
     assert _value("aws_api_calls_total", {"service": "cost-explorer"}) == calls_before + 7
     assert _value("aws_api_errors_total", {"error_type": "UnauthorizedOperation"}) == errors_before + 1
-    assert _value("agent_run_cost_usd_total", {"component": "bedrock"}) == pytest.approx(bedrock_before + 0.0123)
-    assert _value("agent_llm_tokens_total", {"direction": "input"}) == tokens_before + 2100
+    # The run's bill reaches Prometheus from the graph's own steps as they are billed (tests/agent/test_summary.py);
+    # the API adds nothing from the finished report, so nothing is counted twice.
+    assert (_value("agent_run_cost_usd_total", {"component": "bedrock"}) or 0.0) == bedrock_before
+    assert (_value("agent_llm_tokens_total", {"direction": "input"}) or 0.0) == tokens_before
     text = client.get("/metrics").text
     assert 'aws_total_monthly_cost_usd{service="AWS Lambda"} 70.0' in text
 

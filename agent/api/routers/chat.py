@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter
 
-from agent import metrics
 from agent.api.deps import AuthDep, SettingsDep
 from agent.api.problems import responses
 from agent.api.schemas import ChatRequest, ChatResponse
@@ -23,11 +22,7 @@ def chat(body: ChatRequest, settings: SettingsDep) -> ChatResponse:
     answer = ask(body.question, thread_id, settings)
     if isinstance(answer, str):
         return ChatResponse(answer=answer, thread_id=thread_id)
-    run_cost = getattr(answer, "run_cost", None)
-    if run_cost is not None:
-        metrics.record_agent_cost("bedrock", run_cost.bedrock, run_cost.input_tokens, run_cost.output_tokens)
-        metrics.record_agent_cost("redshift", run_cost.redshift)
-        metrics.record_agent_cost("aws_api", run_cost.aws_api)
+    run_cost = getattr(answer, "run_cost", None)  # its parts reached Prometheus as they were billed
     return ChatResponse(answer=answer.answer, thread_id=answer.thread_id or thread_id,
                         sources=list(getattr(answer, "sources", [])), mode=getattr(answer, "mode", ""),
                         run_cost=run_cost.model_dump(by_alias=True) if run_cost is not None else None)
