@@ -207,6 +207,15 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"--port: expected 1..65535, got {port}")
     if settings.api_key is None and not is_loopback(host):
         raise UsageError(f"refusing to listen on {host} without API_KEY: set API_KEY, or use --host 127.0.0.1")
+    if settings.api_key is None:
+        import secrets
+
+        from pydantic import SecretStr
+
+        session_key = secrets.token_urlsafe(24)
+        settings = settings.model_copy(update={"api_key": SecretStr(session_key)})
+        # Printed to the terminal once, never logged: whoever started the server can call it, nobody else.
+        console.print(f"No API_KEY set: this session's key is {session_key} (send it as X-API-Key)")
     from tools.logsafe import configure_logging
 
     configure_logging(logging.INFO, settings=settings)  # request lines; secrets scrubbed

@@ -41,11 +41,12 @@ def require_api_key(
 ) -> None:
     """401 unless X-API-Key or `Authorization: Bearer` carries API_KEY (compared in constant time).
 
-    Without API_KEY configured the server only listens on loopback (`cost-agent serve` refuses otherwise),
-    and every request is allowed.
+    Without API_KEY the protected endpoints stay closed (an app embedded elsewhere, e.g. in Lambda, is never
+    open by accident); `cost-agent serve` on loopback makes a one-session key and prints it.
     """
     if settings.api_key is None:
-        return
+        raise ProblemError(401, "Unauthorized", "This server has no API_KEY configured; set API_KEY and restart.",
+                           headers={"WWW-Authenticate": "Bearer"})
     expected = settings.api_key.get_secret_value().encode()
     offered = [v for v in (api_key, bearer.credentials if bearer else None) if v]
     # Compare every offered key so timing does not reveal which header was checked.

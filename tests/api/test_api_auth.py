@@ -53,11 +53,6 @@ def test_openapi_lists_every_endpoint_and_both_schemes(client) -> None:
     assert set(spec["paths"]["/api/v1/aws/collect"]["post"]["responses"]) == {"200", "202", "401"}
 
 
-def test_without_a_configured_key_loopback_use_is_open(storage_env) -> None:
-    with TestClient(create_app(load_settings())) as c:
-        assert c.get("/api/v1/aws/analysis").status_code == 404
-
-
 def test_requests_are_logged_without_secrets(client, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="agent.api.access"):
         client.get(f"/api/v1/aws/opportunities?min_savings=5&api_key={API_KEY}", headers=AUTH)
@@ -80,3 +75,16 @@ def test_unexpected_errors_are_problems_without_stack_traces(storage_env) -> Non
                         "detail": "The server could not complete the request; the server log has the details.",
                         "instance": "/api/v1/aws/analysis"}
     assert "Traceback" not in r.text and "passwd" not in r.text
+
+
+def test_without_a_configured_key_the_protected_endpoints_stay_closed() -> None:
+    from fastapi.testclient import TestClient
+
+    from agent.api import create_app
+    from tools.settings import load_settings
+
+    with TestClient(create_app(load_settings(api_key=None))) as open_client:
+        denied = open_client.get("/api/v1/aws/opportunities", headers={"X-API-Key": "anything"})
+        assert denied.status_code == 401
+        assert denied.json()["detail"] == "This server has no API_KEY configured; set API_KEY and restart."
+        assert open_client.get("/health").status_code == 200
