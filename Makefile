@@ -2,7 +2,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-storage lint bench clean
+.PHONY: demo test test-storage lint bench bench-storage fuzz clean
 
 $(BIN)/cost-agent: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,12 @@ lint: $(BIN)/cost-agent
 
 bench: $(BIN)/cost-agent
 	$(BIN)/python bench/collection_bench.py
+
+bench-storage: $(BIN)/cost-agent
+	$(BIN)/python bench/storage_bench.py
+
+fuzz: $(BIN)/cost-agent
+	bench/fuzz_api.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
