@@ -2,7 +2,9 @@
 
 `chat_graph` is compiled without a checkpointer for the LangGraph server; `build_chat_graph()` is compiled
 with one by `agent.runner.ask`. Without an LLM (model 'none', no credentials) or when Bedrock fails, the
-fallback's intent router answers, and the state's `mode` says which of the two did.
+fallback's intent router answers, and the state's `mode` says which of the two did. An LLM answer quoting a
+dollar figure that is not in this turn's tool results is replaced by the fallback's answer, and the parts of a
+question no tool returned data for are answered by the fallback (`agent.chat_guard`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from agent import chat_fallback
+from agent.chat_guard import unanswered_parts, verify_answer
 from agent.chat_tools import CE_SERVICES, TOOLS, today, tools_for
 from agent.context import Context
 from agent.llm import error_code, make_chat_model, unavailable_reason, with_retry
@@ -150,7 +153,55 @@ def agent(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["tools
     if isinstance(reply, AIMessage) and reply.tool_calls:
         return Command(goto="tools", update=update)
     update["run_cost"] = _add_cost(run_cost, _redshift_cost(turn))
-    return Command(goto=END, update={**update, "sources": _sources(turn)})  # type: ignore[arg-type]
+    return Command(goto=END, update={**update, **_checked(reply, turn, update["mode"])})  # type: ignore[arg-type]
+
+
+def _checked(reply: AnyMessage, turn: list[AnyMessage], mode: str) -> dict[str, Any]:
+    """The LLM's answer when every dollar figure is in this turn's tool results (cited), else the fallback's;
+    the parts of the question no tool returned data for (a failed or missing call) answered by the fallback."""
+    question = _question(turn)
+    verdict = verify_answer(_text(reply.content), _tool_payloads(turn))
+    missing = unanswered_parts(question, _answered_by(turn))
+    if verdict.unverified or (missing and len(missing) == len(chat_fallback.parts_of(question))):
+        why = f"LLM answer quoted figures not in the data: {', '.join(verdict.unverified)}" if verdict.unverified \
+            else f"the LLM's tools returned no data for: {', '.join(kind for kind, _ in missing)}"
+        log.warning("chat: %s", why)
+        text, sources = chat_fallback.answer(question)
+        return {"messages": [AIMessage(content=text, name="deterministic")], "sources": sources,
+                "mode": f"deterministic ({why})"}
+    sources, text = _sources(turn), verdict.text
+    if missing:
+        extra, extra_sources = chat_fallback.answer_parts(missing)
+        text = f"{text.rstrip()}\n\n{extra}"
+        sources += [s for s in extra_sources if s not in sources]
+        mode = f"{mode} + deterministic ({', '.join(kind for kind, _ in missing)})"
+    if text != _text(reply.content):
+        reply = reply.model_copy(update={"content": text})
+    return {"messages": [reply], "sources": sources, "mode": mode}
+
+
+def _answered_by(turn: list[AnyMessage]) -> set[str]:
+    """The tools that returned data (not an error) this turn."""
+    names = set()
+    for message in turn:
+        if isinstance(message, ToolMessage) and message.name:
+            try:
+                payload = json.loads(str(message.content))
+            except ValueError:
+                continue
+            if isinstance(payload, dict) and "error" not in payload:
+                names.add(message.name)
+    return names
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+
+
+def _question(turn: list[AnyMessage]) -> str:
+    return _text(turn[0].content) if turn and isinstance(turn[0], HumanMessage) else ""
 
 
 def _store_cost(settings: Any, bill: Any, cost: RunCost, thread_id: str) -> None:
@@ -165,8 +216,7 @@ def _store_cost(settings: Any, bill: Any, cost: RunCost, thread_id: str) -> None
 def fallback(state: ChatState) -> dict[str, Any]:
     """The deterministic intent router's answer to the last user message."""
     turn = _turn(list(state["messages"]))
-    question = str(turn[0].content) if turn and isinstance(turn[0], HumanMessage) else ""
-    text, sources = chat_fallback.answer(question)
+    text, sources = chat_fallback.answer(_question(turn))
     update: dict[str, Any] = {"messages": [AIMessage(content=text, name="deterministic")], "sources": sources,
                               "mode": state.get("mode") or "deterministic"}
     if len(turn) <= 1:
@@ -186,11 +236,9 @@ def build_chat_graph() -> StateGraph[ChatState, Context, ChatInput, ChatState]:
 
 
 def answer_from_state(state: dict[str, Any], thread_id: str) -> ChatAnswer:
-    last = state["messages"][-1]
-    content = last.content if isinstance(last.content, str) else "".join(
-        p.get("text", "") for p in last.content if isinstance(p, dict))
-    return ChatAnswer(answer=content, thread_id=thread_id, sources=state.get("sources", []),
-                      mode=state.get("mode", ""), run_cost=RunCost.model_validate(state.get("run_cost") or {}))
+    return ChatAnswer(answer=_text(state["messages"][-1].content), thread_id=thread_id,
+                      sources=state.get("sources", []), mode=state.get("mode", ""),
+                      run_cost=RunCost.model_validate(state.get("run_cost") or {}))
 
 
 chat_graph = build_chat_graph().compile(name="chat")

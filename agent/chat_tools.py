@@ -19,7 +19,8 @@ from agent.chat_cur import DESCRIPTION as CUR_DESCRIPTION
 from agent.chat_cur import NAME as CUR_NAME
 from agent.chat_cur import CurArgs
 from agent.context import base_settings
-from tools.models import OpportunityType, Report, cents
+from tools.models import Finding, OpportunityType, Report, cents
+from tools.resource_label import display, is_arn
 
 # Cost Explorer service names (docs/architecture.md) and the words people use for them.
 CE_SERVICES = {
@@ -102,7 +103,10 @@ class AnomalyArgs(Args):
 
 class ResourceArgs(Args):
     resource_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+=,\-]{0,511}$",
-                             description="An AWS resource id such as i-0abc123 or vol-0abc.")
+                             description="An AWS resource id such as i-0abc123 or vol-0abc, an ARN, or the name "
+                                         "of an RDS database or snapshot or a Lambda function.")
+    region: str | None = Field(None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
+                               description="Region of a named RDS or Lambda resource (names repeat across regions).")
 
 
 class ForecastArgs(Args):
@@ -201,7 +205,7 @@ def opportunities(args: OpportunityArgs) -> dict[str, Any]:
         {"type": o.type, "service": o.service, "resources": o.resource_count,
          "monthly_savings_usd": o.estimated_savings, "priority": o.priority, "confidence": o.confidence,
          "largest": [{"resource_id": f.resource_id, "region": f.region, "savings_usd": f.estimated_savings,
-                      "recommendation": f.recommendation}
+                      "recommendation": f.recommendation, **_shown(f)}
                      for f in sorted(o.resources, key=lambda f: -f.estimated_savings)[:5]]}
         for o in found[:args.limit]], "matching": len(found),
         "source": _report_source(report, "opportunities")}
@@ -220,12 +224,19 @@ def anomalies(args: AnomalyArgs) -> dict[str, Any]:
         for a in found[:20]], "source": _report_source(report, "anomalies")}
 
 
+def _shown(f: Finding) -> dict[str, str]:
+    """'name': 'orders (eu-west-1)' for ARN-identified resources, which people know by name and region."""
+    return {"name": display(f.resource_id, f.region, f.name)} if is_arn(f.resource_id) else {}
+
+
 def resource(args: ResourceArgs) -> dict[str, Any]:
     """One resource: inventory, latest utilization, stored cost of its last 30 days, findings of the latest run."""
-    details = _storage().resource_details(args.resource_id)
+    details = _storage().resource_details(args.resource_id, args.region)
     if not details:
-        raise ToolInputError(f"no stored resource {args.resource_id!r}")
-    return {**details, "source": f"resource_details({args.resource_id!r}) (ClickHouse resources, resource_metrics, "
+        where = f" in {args.region}" if args.region else ""
+        raise ToolInputError(f"no stored resource {args.resource_id!r}{where}")
+    call = f"{args.resource_id!r}, {args.region!r}" if args.region else repr(args.resource_id)
+    return {**details, "source": f"resource_details({call}) (ClickHouse resources, resource_metrics, "
                                  "resource_costs, optimization_opportunities of the latest run)"}
 
 

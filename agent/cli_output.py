@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from tools.models import Report
+from tools.resource_label import label
 
 TOP_ROWS = 10
 
@@ -88,7 +89,7 @@ def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
     for opp in sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:limit]:
         top = max(opp.resources, key=lambda f: f.estimated_savings)
         table.add_row(opp.type, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority,
-                      f"{top.resource_id} ({top.region}) {money(top.estimated_savings)}")
+                      f"{label(top.resource_id, top.region, top.name)} {money(top.estimated_savings)}")
     return table
 
 

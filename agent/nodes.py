@@ -87,17 +87,20 @@ def _ledger_update(factory: Any, biller: Any) -> dict[str, Any]:
 def collect(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Spend from Cost Explorer and the inventory of every region; stored as collected."""
     from tools.aws.collect import collect_inventory
-    from tools.aws.pricing import PriceBook
+    from tools.aws.live_prices import run_prices
 
     settings = _settings(runtime)
     context = runtime.context or Context()
     run_id = state.get("run_id") or uuid.uuid4().hex
     factory, biller = _billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
-    collection = collect_inventory(factory, settings, PriceBook.load(), regions=factory.regions(),
+    prices = run_prices(factory, settings, state.get("prices"))
+    collection = collect_inventory(factory, settings, prices, regions=factory.regions(),
                                    refresh=context.refresh, progress=_emit("collect"))
+    notes = [n for n in prices.notes() if n not in collection.missing]
+    collection = collection.model_copy(update={"missing": [*collection.missing, *notes]})
     _store(errors, settings, "store_collection", collection, run_id)
-    return {"run_id": run_id, "collection": collection.model_dump(mode="json"),
+    return {"run_id": run_id, "collection": collection.model_dump(mode="json"), "prices": prices.snapshot(),
             "graph_errors": errors, **_ledger_update(factory, biller)}
 
 
@@ -121,13 +124,17 @@ def utilize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
 def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The rules (docs/rules.md) and the anomaly detector, over the collection; anomalies stored."""
     from agent.analysis import AWSCostAnalyzer
-    from tools.aws.pricing import PriceBook
+    from tools.aws.live_prices import run_prices
 
     settings = _settings(runtime)
     collection = CollectionResult.model_validate(state["collection"])
-    analyzer = AWSCostAnalyzer(settings, PriceBook.load())
+    # The collect node's prices (its quotes and Pricing API status): current and target types priced alike.
+    factory, biller = _billed_factory(settings, state["run_id"])
+    prices = run_prices(factory, settings, state.get("prices"))
+    analyzer = AWSCostAnalyzer(settings, prices)
     errors: list[dict[str, Any]] = []
     result = analyzer.analyze_all_services(collection)
+    result.missing = sorted({*result.missing, *(n for n in prices.notes() if n not in collection.missing)})
     anomalies = []
     if collection.costs is not None:
         try:
@@ -136,7 +143,7 @@ def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
             errors.append(_failure("analysis/anomalies", exc))
     _store(errors, settings, "store_anomalies", anomalies, state["run_id"], generated_at=collection.collected_at)
     return {"analysis": result.model_dump(mode="json"), "anomalies": [a.model_dump(mode="json") for a in anomalies],
-            "graph_errors": errors}
+            "prices": prices.snapshot(), "graph_errors": errors, **_ledger_update(factory, biller)}
 
 
 def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:

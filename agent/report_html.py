@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.report_charts import daily_series, horizontal_bars, money, stacked_daily_chart
 from tools.models import CostRow, Opportunity, Report
+from tools.resource_label import display, short_id
 
 TOP_OPPORTUNITIES = 15
 RESOURCES_SHOWN = 5
@@ -66,7 +67,8 @@ def _opportunity_rows(opp: Opportunity) -> str:
     resources = sorted(opp.resources, key=lambda f: -f.estimated_savings)
     rows = [head]
     for f in resources[:RESOURCES_SHOWN]:
-        rows.append(f"<tr class=ev><td colspan=6>&#8627; <b>{escape(f.resource_id)}</b> ({escape(f.region)}"
+        rows.append(f"<tr class=ev><td colspan=6>&#8627; <b title=\"{escape(f.resource_id)}\">"
+                    f"{escape(short_id(f.resource_id, f.name))}</b> ({escape(f.region)}"
                     f"{', ' + escape(f.resource_type) if f.resource_type else ''}) costs {money(f.monthly_cost)}/mo, "
                     f"saves {money(f.estimated_savings)}: {escape(f.recommendation)}<br>{_evidence(f.evidence)}"
                     f"</td></tr>")
@@ -124,10 +126,11 @@ def _partial(report: Report) -> str:
 def _notes(report: Report) -> str:
     parts = []
     if report.insufficient_data:
-        ids = ", ".join(escape(str(x.get("resource_id", ""))) for x in report.insufficient_data[:20])
+        ids = ", ".join(escape(display(str(x.get("resource_id", "")), str(x.get("region", "")), str(x.get("name", ""))))
+                        for x in report.insufficient_data[:20])
         parts.append(f"<p>Too little data to judge {len(report.insufficient_data)} resource(s): {ids}.</p>")
     if report.skipped_ignored:
-        parts.append(f"<p>Skipped by tag: {escape(', '.join(report.skipped_ignored[:20]))}.</p>")
+        parts.append(f"<p>Skipped by tag: {escape(', '.join(display(x) for x in report.skipped_ignored[:20]))}.</p>")
     if report.missing:
         missing = escape("; ".join(report.missing))
         parts.append(f"<p class=muted>Not offered by this account or endpoint: {missing}.</p>")

@@ -36,6 +36,9 @@ class AnalysisState(InputState, OutputState, total=False):
     """This run's id (the session id of its bill and the key of its stored report)."""
     collection: dict[str, Any]
     """What collection saw (`tools.models.CollectionResult` as JSON): costs, inventory, then utilization."""
+    prices: dict[str, Any]
+    """The run's EC2 prices and Pricing API status (`tools.aws.live_prices.LivePriceBook.snapshot()`), so the
+    collect and analyze nodes price alike and a failed Pricing API is asked once per run."""
     analysis: dict[str, Any]
     """The rules' result (`agent.analysis.report.AnalysisResult` as JSON): opportunities grouped by type,
     ranked by the prioritize node, plus what could not be judged (insufficient data, ignored, missing)."""

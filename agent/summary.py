@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from agent.figures import dollar_figures, unverified
 from agent.llm import error_code, make_chat_model, unavailable_reason, with_retry
 from agent.prompts import SUMMARY_SYSTEM, SUMMARY_USER
-from tools.models import Report, cents
+from tools.models import Report
+from tools.resource_label import display
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,7 @@ TOP_OPPORTUNITIES = 10
 TOP_ANOMALIES = 10
 TOP_BREAKDOWN = 12
 TOP_ERRORS = 10
-_DOLLARS = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|K|M|thousand|million)?")
-_SCALE = {"k": 1000, "K": 1000, "thousand": 1000, "M": 1_000_000, "million": 1_000_000}
+__all__ = ["dollar_figures", "summary_facts", "summary_prompt", "unverified_figures", "write_summary"]
 
 
 class UnverifiedFigures(ValueError):
@@ -59,7 +58,8 @@ def summary_facts(report: Report) -> dict[str, Any]:
         "top_opportunities": [
             {"type": o.type, "service": o.service, "resources": o.resource_count,
              "monthly_savings": o.estimated_savings, "priority": o.priority,
-             "largest": [f.resource_id for f in sorted(o.resources, key=lambda f: -f.estimated_savings)[:3]]}
+             "largest": [display(f.resource_id, f.region, f.name)
+                         for f in sorted(o.resources, key=lambda f: -f.estimated_savings)[:3]]}
             for o in opportunities
         ],
         "anomaly_count": len(report.anomalies),
@@ -85,38 +85,9 @@ def summary_prompt(report: Report) -> list[SystemMessage | HumanMessage]:
     return [SystemMessage(content=SUMMARY_SYSTEM), HumanMessage(content=user)]
 
 
-def _numbers(value: Any) -> Iterator[float]:
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int | float):
-        yield float(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _numbers(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _numbers(item)
-
-
-def dollar_figures(text: str) -> list[tuple[str, Decimal]]:
-    """Every '$1,234.56' (or '$1.2k') in the text, with its value."""
-    found = []
-    for match in _DOLLARS.finditer(text):
-        try:
-            value = Decimal(match.group(1).replace(",", ""))
-        except InvalidOperation:
-            continue
-        found.append((match.group(0).strip(), value * _SCALE.get(match.group(2) or "", 1)))
-    return found
-
-
 def unverified_figures(text: str, report: Report) -> list[str]:
     """Dollar figures in `text` that are not a number of the report (to the cent, or rounded to the dollar)."""
-    known = set()
-    for number in _numbers(report.model_dump(mode="json")):
-        known.add(Decimal(str(cents(number))))
-        known.add(Decimal(round(number)))
-    return [raw for raw, value in dollar_figures(text) if Decimal(str(cents(value))) not in known]
+    return unverified(text, report.model_dump(mode="json"))
 
 
 def _text(content: Any) -> str:

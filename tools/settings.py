@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     ignore_tag: str = "cost-agent:ignore=true"
     ri_discount_pct: float = Field(40.0, ge=0, le=100)
     savings_plan_discount_pct: float = Field(28.0, ge=0, le=100)
+    pricing_api: bool = True
+    """EC2 on-demand prices from the AWS Pricing API when reachable (cached 7 days), else the price book."""
 
     # --- storage, cache, threads ---
     data_dir: Path = Field(default_factory=_default_data_dir)

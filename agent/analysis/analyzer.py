@@ -27,6 +27,7 @@ class AWSCostAnalyzer:
             ri_coverage=collection.reservations.coverage_percentage if collection.reservations else None,
             sp_coverage=collection.savings_plans.coverage_percentage if collection.savings_plans else None,
             volumes={r.resource_id: r for r in active if r.kind == "ebs_volume"},
+            aws_rightsizing={r.resource_id: r for r in collection.aws_rightsizing},
         )
 
     def analyze_all_services(self, collection: CollectionResult) -> AnalysisResult:

@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from agent.analysis.prices import Prices
-from tools.models import Finding, MetricSummary, OpportunityType, Resource, cents
+from tools.models import AwsRightsizing, Finding, MetricSummary, OpportunityType, Resource, cents
+from tools.resource_label import is_arn, label, short_id
 from tools.settings import Settings
 
 HOURS = Decimal(730)
@@ -32,6 +33,8 @@ class Context:
     """Savings Plans coverage % from Cost Explorer, None when not reported."""
     volumes: dict[str, Resource] = field(default_factory=dict)
     """EBS volumes by id (not ignored), so a stopped instance can price what it still pays for."""
+    aws_rightsizing: dict[str, AwsRightsizing] = field(default_factory=dict)
+    """AWS's own rightsizing recommendations (Cost Explorer) by instance id: corroboration, never a finding."""
 
 
 @dataclass
@@ -118,8 +121,18 @@ def coverage(days: int | None, settings: Settings) -> Decimal:
 
 
 def insufficient(resource: Resource, days: int, needed: int, metric_key: str) -> dict[str, Any]:
-    return {"resource_id": resource.resource_id, "region": resource.region, "kind": resource.kind,
-            "metric": metric_key, "days": days, "needed": needed}
+    out = {"resource_id": resource.resource_id, "region": resource.region, "kind": resource.kind,
+           "metric": metric_key, "days": days, "needed": needed}
+    if is_arn(resource.resource_id):
+        out["name"] = short_id(resource.resource_id, resource.name)
+    return out
+
+
+def shown_evidence(resource: Resource, evidence: dict[str, Any]) -> dict[str, Any]:
+    """Evidence led by 'orders (eu-west-1)' when the id is an ARN, so people see which one without parsing it."""
+    if not is_arn(resource.resource_id):
+        return evidence
+    return {"resource": label(resource.resource_id, resource.region, resource.name), **evidence}
 
 
 def make_hit(
@@ -141,8 +154,10 @@ def make_hit(
     confidence = (Decimal(str(base)) * coverage(days, settings)).quantize(Decimal("0.001"))
     finding = Finding(
         resource_id=resource.resource_id, region=resource.region, monthly_cost=cents(monthly),
-        estimated_savings=cents(savings), recommendation=recommendation, evidence=evidence,
-        confidence=float(confidence), name=resource.name, resource_type=resource.resource_type,
+        estimated_savings=cents(savings), recommendation=recommendation,
+        evidence=shown_evidence(resource, evidence), confidence=float(confidence),
+        name=short_id(resource.resource_id, resource.name) if is_arn(resource.resource_id) else resource.name,
+        resource_type=resource.resource_type,
     )
     return Hit(type=kind, service=service or resource.service, finding=finding, covered=covered)
 

@@ -20,6 +20,7 @@ from agent.analysis.common import (
     state_of,
     usd,
 )
+from agent.analysis.corroborate import corroborate
 from agent.analysis.ebs import volume_monthly
 from agent.analysis.ec2_sizing import hourly_quote, previous_generation, rightsizing
 from agent.analysis.prices import unit
@@ -134,14 +135,14 @@ def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
         out.insufficient.append(insufficient(resource, days, ctx.settings.min_data_days, "cpu"))
     idle = _idle_running(resource, quote, ctx) if enough else None
     if idle is not None:
-        out.hits.append(idle)
+        out.hits.append(corroborate(idle, ctx.aws_rightsizing))
         return
     found = [rightsizing(resource, quote, ctx), previous_generation(resource, quote, ctx),
              _spot(resource, quote, days, ctx) if enough else None]
     hits = [h for h in found if h is not None]
     if not hits and enough:
         hits = [h for h in [_savings_plan(resource, quote, days, ctx)] if h is not None]
-    out.hits.extend(hits)
+    out.hits.extend(corroborate(h, ctx.aws_rightsizing) for h in hits)
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:
@@ -156,5 +157,5 @@ def analyze(resources: list[Resource], ctx: Context) -> Outcome:
         elif state == "stopped":
             hit = _idle_stopped(resource, ctx)
             if hit is not None:
-                out.hits.append(hit)
+                out.hits.append(corroborate(hit, ctx.aws_rightsizing))
     return out

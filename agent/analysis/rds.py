@@ -22,6 +22,7 @@ from agent.analysis.common import (
 )
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import Resource
+from tools.resource_label import short_id
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _instance(db: Resource, ctx: Context, out: Outcome) -> None:
     s = ctx.settings
     cost = db_cost(db, ctx)
     if cost is None:
-        out.missing.append(f"{db.resource_id}: no price for {db.resource_type} in {db.region}")
+        out.missing.append(f"{short_id(db.resource_id, db.name)}: no price for {db.resource_type} in {db.region}")
         return
     connections = metric(db, "connections")
     days = connections.days if connections else 0

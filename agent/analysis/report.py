@@ -20,6 +20,7 @@ from tools.models import (
     TimePeriod,
     cents,
 )
+from tools.resource_label import display
 from tools.settings import Settings
 
 OTHER = "Other (not attributed)"
@@ -89,7 +90,7 @@ def missing_lines(collection: CollectionResult, analysis: AnalysisResult) -> lis
     notes: dict[str, list[str]] = defaultdict(list)
     for resource in collection.resources:
         for note in resource.notes:
-            notes[note].append(resource.resource_id)
+            notes[note].append(display(resource.resource_id, resource.region, resource.name))
     for note, ids in sorted(notes.items()):
         shown = ", ".join(sorted(ids)[:MAX_IDS_PER_NOTE]) + (" ..." if len(ids) > MAX_IDS_PER_NOTE else "")
         lines.append(f"{note}: {len(ids)} resource(s) ({shown})")

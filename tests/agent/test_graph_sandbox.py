@@ -67,7 +67,9 @@ def test_graph_end_to_end_on_the_simulated_account(sandboxed, report_checker) ->
     assert idle.answer.splitlines()[0].startswith("Idle resources [Source: latest report opportunities")
     assert any(rid in idle.answer for rid in idle_truth)
     # And a turn through the sandbox's Converse server (tool call, tool result, answer) is billed too.
-    llm = ask("Show the spend trend", "sandbox-llm", get_settings())
+    # (A tool it picks with required dates fails validation: the fallback answers then, see test_chat_guard.)
+    llm = ask("What are the top savings opportunities?", "sandbox-llm", get_settings())
     assert llm.mode == f"bedrock:{MODEL}"
     assert llm.answer.startswith("Sandbox model answer:")
+    assert llm.sources[0].startswith("latest report opportunities")
     assert llm.run_cost.input_tokens > 0 and llm.run_cost.bedrock > 0

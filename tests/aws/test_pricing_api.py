@@ -3,58 +3,25 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from moto import mock_aws
+from pricing_stub import serve_pricing
 
 from tools.aws.clients import ClientFactory
 from tools.aws.pricing_api import fetch_ec2_price
 from tools.settings import load_settings
 
-PRODUCT = {
-    "product": {"attributes": {"instanceType": "m5.large", "regionCode": "eu-west-1", "operatingSystem": "Linux"}},
-    "serviceCode": "AmazonEC2",
-    "publicationDate": "2026-11-05T18:02:41Z",
-    "terms": {"OnDemand": {"ABC.JRTCKXETXF": {"priceDimensions": {"ABC.JRTCKXETXF.6YS6EN2CT7": {
-        "unit": "Hrs", "pricePerUnit": {"USD": "0.1070000000"}, "description": "$0.107 per On Demand Linux m5.large"}}}}},
-}
-
-
-class _Pricing(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"target": self.headers["X-Amz-Target"], **body})
-        filters = {f["Field"]: f["Value"] for f in body["Filters"]}
-        prices = [json.dumps(PRODUCT)] if filters["instanceType"] == "m5.large" else []
-        payload = json.dumps({"FormatVersion": "aws_v1", "PriceList": prices}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *_: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def pricing_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    _Pricing.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pricing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", f"http://127.0.0.1:{server.server_address[1]}")
-    yield _Pricing.requests
-    server.shutdown()
-    server.server_close()
+    with serve_pricing({"m5.large": "0.1070000000"}) as (url, requests):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", url)
+        yield requests
 
 
 def test_api_price_is_used_and_cached(pricing_server: list[dict[str, Any]], tmp_path: Path) -> None:

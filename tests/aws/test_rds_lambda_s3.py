@@ -49,8 +49,10 @@ def test_rds_instances_and_manual_snapshots(factory):
     seen = capture(factory, "rds", "us-east-1")
     settings = load_settings()
     collector = RDSCostCollector(factory, PriceBook.load(), settings)
-    found = {r.resource_id: r for r in collector.collect("us-east-1")}
+    found = {r.name: r for r in collector.collect("us-east-1")}
     orders, reports, snap = found["orders"], found["reports"], found["orders-before-upgrade"]
+    assert (orders.resource_id, snap.resource_id) == ("arn:aws:rds:us-east-1:123456789012:db:orders",
+                                                      "arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-upgrade")
     assert (orders.kind, orders.service, orders.resource_type, orders.monthly_cost) == (
         "rds_instance", "RDS", "db.t3.micro", 14.71)  # 730 x 0.017 + 20 x 0.115
     assert orders.attributes == {"engine": "mysql", "multi_az": False, "allocated_storage_gb": 20,
@@ -67,7 +69,7 @@ def test_rds_instances_and_manual_snapshots(factory):
     assert collector.identify_idle_databases(found.values()) == [orders]
     assert collector.identify_multi_az_opportunities(found.values()) == [reports]
     assert collector.get_reserved_instance_recommendations(found.values()) == []
-    assert [r.resource_id for r in collector.analyze_snapshot_costs(found.values(), now=datetime.now(UTC)
+    assert [r.name for r in collector.analyze_snapshot_costs(found.values(), now=datetime.now(UTC)
                                                                    + timedelta(days=91))] == ["orders-before-upgrade"]
     assert collector.analyze_storage_costs([orders])[0]["storage_monthly_cost"] == 2.3
 
@@ -99,8 +101,10 @@ def test_lambda_priced_from_measured_usage_with_plain_notes(factory):
     functions = collector.collect("us-east-1")
     assert seen["ListFunctions"] == [{"MaxItems": 50}]
     result = CollectionResult(collected_at=datetime.now(UTC), regions=["us-east-1"], resources=functions)
-    measured = {r.resource_id: r for r in collect_utilization(factory, settings, result, today=TODAY).resources}
+    measured = {r.name: r for r in collect_utilization(factory, settings, result, today=TODAY).resources}
     resize, nightly = measured["resize"], measured["nightly"]
+    # The id is the ARN; CloudWatch was asked by the short name (the metrics below were found).
+    assert resize.resource_id == "arn:aws:lambda:us-east-1:123456789012:function:resize"
     # 100,000 a day x 730/24 = 3,041,666.67 requests x $0.0000002 + 1,520,833.33 GB-s x $0.0000166667
     assert (resize.monthly_cost, resize.attributes["compute_monthly_cost"],
             resize.attributes["request_monthly_cost"]) == (25.96, 25.35, 0.61)

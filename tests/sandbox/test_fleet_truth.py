@@ -54,3 +54,17 @@ def test_cli_rejects_bad_arguments(capsys: Any) -> None:
     assert main(["--regions", "mars-1"]) == 2
     assert main(["--scale", "0"]) == 2
     assert "--regions a comma-separated list of" in capsys.readouterr().err
+
+
+def test_rds_and_lambda_names_repeat_across_regions_and_their_ids_are_arns(offline: Any) -> None:
+    named = [p for p in offline.planted if p.kind in ("rds_instance", "rds_snapshot", "lambda_function")]
+    by_name: dict[tuple[str, str], set[str]] = {}
+    for p in named:
+        by_name.setdefault((p.kind, p.name), set()).add(p.region)
+    assert all(regions == {"us-east-1", "eu-west-1"} for regions in by_name.values())
+    orders = sorted(p.resource_id for p in named if p.name == "orders-db-0000")
+    assert orders == ["arn:aws:rds:eu-west-1:123456789012:db:orders-db-0000",
+                      "arn:aws:rds:us-east-1:123456789012:db:orders-db-0000"]
+    waste = {w["resource_id"] for w in offline.truth["waste"] if w["type"] == "lambda_memory"}
+    assert waste == {"arn:aws:lambda:us-east-1:123456789012:function:image-resize-0000",
+                     "arn:aws:lambda:eu-west-1:123456789012:function:image-resize-0000"}

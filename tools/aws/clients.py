@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"optiinfra-cost-agent/{__version__}"
 GLOBAL_SERVICES = {"ce": "us-east-1", "pricing": "us-east-1", "sts": None, "s3": None}
 _PRICE_KEY = "optiinfra_price"
+SINGLE_ATTEMPT = {"pricing"}
+"""Optional services: one failed attempt means 'not available this run' (the caller falls back), so no retries."""
 
 
 def client_config(settings: Settings) -> Config:
@@ -50,7 +52,11 @@ class ClientFactory:
         key = (service, region)
         with self._lock:  # boto3 sessions are not thread-safe; clients are.
             if key not in self._clients:
-                client = self.session.client(service, region_name=region, config=self.config)
+                config = self.config
+                if service in SINGLE_ATTEMPT:
+                    config = config.merge(Config(retries={"mode": self.settings.aws_retry_mode,
+                                                          "total_max_attempts": 1}))
+                client = self.session.client(service, region_name=region, config=config)
                 self._instrument(client, service, region)
                 self._clients[key] = client
             return self._clients[key]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from tools.aws.clients import ClientFactory
-from tools.aws.metric_specs import MetricSpec
+from tools.aws.metric_specs import MetricSpec, dimension_value
 from tools.aws.paginate import pages
 from tools.models import MetricSummary, Resource
 
@@ -48,23 +48,27 @@ def summarize(spec: MetricSpec, daily: dict[date, float], min_days: int) -> Metr
     )
 
 
-def _queries(targets: Sequence[tuple[str, MetricSpec]]) -> list[dict]:
+Target = tuple[str, str, MetricSpec]
+"""(resource id, dimension value, spec): results are keyed by the id, queries name the dimension value."""
+
+
+def _queries(targets: Sequence[Target]) -> list[dict]:
     return [
         {
             "Id": f"q{i}",
             "MetricStat": {
                 "Metric": {"Namespace": spec.namespace, "MetricName": spec.metric,
-                           "Dimensions": spec.dimensions(resource_id)},
+                           "Dimensions": spec.dimensions(value)},
                 "Period": DAY_SECONDS,
                 "Stat": spec.stat,
             },
             "ReturnData": True,
         }
-        for i, (resource_id, spec) in enumerate(targets)
+        for i, (_, value, spec) in enumerate(targets)
     ]
 
 
-def _fetch_batch(client, targets: Sequence[tuple[str, MetricSpec]], start: datetime,
+def _fetch_batch(client, targets: Sequence[Target], start: datetime,
                  end: datetime) -> list[dict[date, float]]:
     """Daily values for each target of one batch, following NextToken across pages."""
     series: list[dict[date, float]] = [{} for _ in targets]
@@ -82,7 +86,7 @@ def fetch_utilization(factory: ClientFactory, region: str, resources: Sequence[R
                       today: date | None = None, progress: Progress | None = None,
                       ) -> dict[str, dict[str, MetricSummary]]:
     """Resource id -> spec key -> summary, for every resource of one region, in as few calls as AWS allows."""
-    targets = [(r.resource_id, spec) for r in resources for spec in specs.get(r.kind, ())]
+    targets = [(r.resource_id, dimension_value(r), spec) for r in resources for spec in specs.get(r.kind, ())]
     out: dict[str, dict[str, MetricSummary]] = defaultdict(dict)
     if not targets:
         return {}
@@ -92,7 +96,7 @@ def fetch_utilization(factory: ClientFactory, region: str, resources: Sequence[R
     calls = math.ceil(len(targets) / size)
     for n in range(calls):
         batch = targets[n * size:(n + 1) * size]
-        for (resource_id, spec), daily in zip(batch, _fetch_batch(client, batch, start, end), strict=True):
+        for (resource_id, _, spec), daily in zip(batch, _fetch_batch(client, batch, start, end), strict=True):
             out[resource_id][spec.key] = summarize(spec, daily, min_days)
         if progress:
             progress(f"cloudwatch/{region}", n + 1, calls)

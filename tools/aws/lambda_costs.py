@@ -3,6 +3,7 @@
 Monthly cost needs measured invocations and duration, so it is priced after utilization (`price_function`):
 (invocations a day x 730/24) x the request price + GB-seconds x the GB-second price for the architecture.
 Memory actually used and cold starts come only from Lambda Insights; without it the Resource says so.
+Function names are unique only within a region: `resource_id` is the FunctionArn, `name` the function name.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class LambdaCostCollector:
         out = []
         for fn in paginate(client, "list_functions", "Functions", PaginationConfig={"PageSize": 50}):
             out.append(Resource(
-                resource_id=fn["FunctionName"], kind="lambda_function", service="Lambda", region=region,
+                resource_id=fn.get("FunctionArn") or fn["FunctionName"], kind="lambda_function", service="Lambda",
+                region=region,
                 resource_type=fn.get("Runtime", "") or fn.get("PackageType", ""), state=fn.get("State", "") or "",
                 name=fn["FunctionName"],
                 attributes={"memory_mb": int(fn.get("MemorySize") or 128),
@@ -78,7 +80,7 @@ class LambdaCostCollector:
         for r in _functions(resources):
             invocations = summary_value(r, "invocations", "total") or 0
             errors = summary_value(r, "errors", "total") or 0
-            out.append({"function_name": r.resource_id, "region": r.region, "invocations": invocations,
+            out.append({"function_name": r.name or r.resource_id, "region": r.region, "invocations": invocations,
                         "invocations_per_day": summary_value(r, "invocations"),
                         "duration_ms_avg": summary_value(r, "duration"), "errors": errors,
                         "throttles": summary_value(r, "throttles", "total") or 0,
@@ -102,7 +104,7 @@ class LambdaCostCollector:
             if recommended is not None and recommended <= 0.75 * configured:
                 compute = Decimal(str(r.attributes.get("compute_monthly_cost", 0)))
                 saving = compute * (1 - Decimal(recommended) / Decimal(configured))
-                out.append({"function_name": r.resource_id, "region": r.region, "memory_mb": configured,
+                out.append({"function_name": r.name or r.resource_id, "region": r.region, "memory_mb": configured,
                             "recommended_memory_mb": recommended, "estimated_savings": cents(saving)})
         return out
 
@@ -114,7 +116,7 @@ class LambdaCostCollector:
             invocations = summary_value(r, "invocations", "total") or 0
             count = cold.total if cold is not None and cold.days > 0 else None
             share = round(100 * count / invocations, 2) if count is not None and invocations else None
-            out.append({"function_name": r.resource_id, "region": r.region,
+            out.append({"function_name": r.name or r.resource_id, "region": r.region,
                         "cold_starts": count, "cold_start_pct": share,
                         "note": "" if count is not None else NOTE_COLD_STARTS})
         return out

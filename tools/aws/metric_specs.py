@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.models import Resource
+
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """One daily statistic of one metric, identified for a resource by `dimension` = the resource id."""
+    """One daily statistic of one metric, identified for a resource by `dimension` = `dimension_value(resource)`."""
 
     key: str
     """Key in `Resource.utilization` (docs/rules.md)."""
@@ -17,8 +19,8 @@ class MetricSpec:
     dimension: str
     extra_dimensions: tuple[tuple[str, str], ...] = ()
 
-    def dimensions(self, resource_id: str) -> list[dict[str, str]]:
-        dims = [{"Name": self.dimension, "Value": resource_id}]
+    def dimensions(self, value: str) -> list[dict[str, str]]:
+        dims = [{"Name": self.dimension, "Value": value}]
         dims += [{"Name": name, "Value": value} for name, value in self.extra_dimensions]
         return dims
 
@@ -73,6 +75,18 @@ METRIC_SPECS: dict[str, tuple[MetricSpec, ...]] = {
     "nat_gateway": NAT_SPECS,
     "s3_bucket": S3_SPECS,
 }
+
+
+# Kinds whose resource id is an ARN (names are unique only within a region) but whose CloudWatch
+# dimension is the short name: DBInstanceIdentifier, FunctionName, LambdaInsights' function_name.
+NAME_DIMENSION_KINDS = frozenset({"rds_instance", "lambda_function"})
+
+
+def dimension_value(resource: Resource) -> str:
+    """The value CloudWatch knows the resource by: its short name for RDS and Lambda, else its id."""
+    if resource.kind in NAME_DIMENSION_KINDS and resource.name:
+        return resource.name
+    return resource.resource_id
 
 
 def specs_for(kind: str) -> tuple[MetricSpec, ...]:

@@ -26,7 +26,8 @@ CACHE_TTL = timedelta(days=7)
 CACHE_FILE = "pricing/ec2-ondemand.json"
 _LINUX_SHARED = {"operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA",
                  "capacitystatus": "Used", "licenseModel": "No License required"}
-_unreachable: weakref.WeakSet[Any] = weakref.WeakSet()
+_unreachable: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""Factories whose Pricing API failed, with the error code (AccessDenied, a 500, a timeout ...)."""
 _lock = threading.Lock()
 
 
@@ -53,14 +54,20 @@ def fetch_ec2_price(factory: Any, region: str, instance_type: str, *, cache_dir:
     try:
         price, published = _get_products(factory, region, instance_type)
     except (BotoCoreError, ClientError) as exc:
-        log.info("AWS Pricing API unavailable (%s); using the %s", type(exc).__name__, book.label)
-        _unreachable.add(factory)
+        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+        log.info("AWS Pricing API unavailable (%s); using the %s", code or type(exc).__name__, book.label)
+        _unreachable[factory] = str(code or type(exc).__name__)
         return book.ec2_hourly(region, instance_type)
     except _NoPrice as exc:
         log.info("AWS Pricing API has no price for %s in %s (%s); using the price book", instance_type, region, exc)
         return book.ec2_hourly(region, instance_type)
     _write_cache(path, key, {"price": str(price), "published": published, "fetched": today.isoformat()})
     return _quote(price, published, region, instance_type)
+
+
+def unavailable_reason(factory: Any) -> str | None:
+    """Why the Pricing API failed for this factory (its error code), or None when it has not failed."""
+    return _unreachable.get(factory)
 
 
 def _get_products(factory: Any, region: str, instance_type: str) -> tuple[Decimal, str]:

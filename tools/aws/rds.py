@@ -1,5 +1,8 @@
 """RDS instances and manual snapshots of one region (service label RDS); the seed's RDS methods.
 
+Identifiers are unique only within a region, so `resource_id` is the ARN and `name` the identifier
+(the CloudWatch dimension, see metric_specs.dimension_value).
+
 Monthly cost of an instance = 730 h x the on-demand price + allocated GB x the storage price (both doubled
 for Multi-AZ by the price book). The identify_* checks are thin (docs/rules.md); agent/analysis decides.
 """
@@ -42,7 +45,8 @@ class RDSCostCollector:
         multi_az = bool(db.get("MultiAZ"))
         storage_type, size = db.get("StorageType", "gp2"), int(db.get("AllocatedStorage") or 0)
         resource = Resource(
-            resource_id=db["DBInstanceIdentifier"], kind="rds_instance", service="RDS", region=region,
+            resource_id=db.get("DBInstanceArn") or db["DBInstanceIdentifier"], kind="rds_instance", service="RDS",
+            region=region,
             resource_type=db["DBInstanceClass"], state=db.get("DBInstanceStatus", ""),
             name=db["DBInstanceIdentifier"], tags=tags, created=db.get("InstanceCreateTime"),
             attributes={"engine": db.get("Engine", ""), "multi_az": multi_az, "allocated_storage_gb": size,
@@ -61,8 +65,9 @@ class RDSCostCollector:
         for snap in paginate(rds, "describe_db_snapshots", "DBSnapshots", SnapshotType="manual", MaxRecords=100):
             size = int(snap.get("AllocatedStorage") or 0)
             resource = Resource(
-                resource_id=snap["DBSnapshotIdentifier"], kind="rds_snapshot", service="RDS", region=region,
-                resource_type="manual", state=snap.get("Status", ""), tags=tag_dict(snap.get("TagList")),
+                resource_id=snap.get("DBSnapshotArn") or snap["DBSnapshotIdentifier"], kind="rds_snapshot",
+                service="RDS", region=region, resource_type="manual", state=snap.get("Status", ""),
+                name=snap["DBSnapshotIdentifier"], tags=tag_dict(snap.get("TagList")),
                 created=snap.get("SnapshotCreateTime"),
                 attributes={"size_gb": size, "snapshot_create_time": snap.get("SnapshotCreateTime"),
                             "db_instance_id": snap.get("DBInstanceIdentifier")},
@@ -79,7 +84,8 @@ class RDSCostCollector:
 
     def analyze_storage_costs(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
         """Per instance: storage type and size, its monthly cost, provisioned IOPS and measured IOPS."""
-        return [{"db_instance_id": r.resource_id, "region": r.region, "storage_type": r.attributes["storage_type"],
+        return [{"db_instance_id": r.name or r.resource_id, "region": r.region,
+                 "storage_type": r.attributes["storage_type"],
                  "allocated_storage_gb": r.attributes["allocated_storage_gb"],
                  "storage_monthly_cost": r.attributes.get("storage_monthly_cost", 0.0),
                  "provisioned_iops": r.attributes.get("iops"),
@@ -102,7 +108,8 @@ class RDSCostCollector:
                     and (summary_value(r, "connections", "maximum") or 0) > 0):
                 instance = Decimal(str(r.attributes.get("instance_monthly_cost", 0)))
                 saving = instance * Decimal(str(self.settings.ri_discount_pct)) / 100
-                out.append({"db_instance_id": r.resource_id, "instance_class": r.resource_type, "region": r.region,
+                out.append({"db_instance_id": r.name or r.resource_id, "instance_class": r.resource_type,
+                            "region": r.region,
                             "monthly_cost": cents(instance), "estimated_savings": cents(saving)})
         return out
 

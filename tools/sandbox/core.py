@@ -42,6 +42,21 @@ def _latency(app: Callable[..., Iterable[bytes]], delay_ms: int) -> Callable[...
     return wrapped
 
 
+def _without_pricing(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """moto has no AWS Pricing API (its dispatcher logs a traceback and answers HTML 500): answer one JSON
+    error, as an AWS JSON endpoint does for an operation it lacks, so the agent falls back to its price book."""
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("AWSPriceListService."):
+            body = json.dumps({"__type": "UnknownOperationException",
+                               "message": "the simulated account has no AWS Pricing API"}).encode()
+            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
+                                               ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+
+    return wrapped
+
+
 class _MotoServer:
     """moto's ThreadedMotoServer, with an optional per-request delay."""
 
@@ -52,7 +67,7 @@ class _MotoServer:
 
         class Server(ThreadedMotoServer):
             def _server_entry(self) -> None:
-                app: Any = DomainDispatcherApplication(create_backend_app)
+                app: Any = _without_pricing(DomainDispatcherApplication(create_backend_app))
                 if latency_ms:
                     app = _latency(app, latency_ms)
                 self._server = make_server(self._ip_address, self._port, app, True,

@@ -198,6 +198,8 @@ class Block:
     region: str
     index: int
     ec2: tuple[Ec2T, ...]
+    ordinal: int = 0
+    """Position among the blocks of its region: RDS and Lambda names repeat across regions, like a real account."""
 
     def has(self, ec2_key: str) -> bool:
         return any(t.key == ec2_key for t in self.ec2)
@@ -211,7 +213,8 @@ class Block:
         return tuple(e for e in EIP_BLOCK if not e.associate_with or self.has(e.associate_with))
 
     def name(self, key: str) -> str:
-        return f"{key}-{self.index:04d}"
+        """Unique within the region only (the same name exists in every region with as many blocks)."""
+        return f"{key}-{self.ordinal:04d}"
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,7 @@ def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7)
     while left > 0:
         region = regions[index % len(regions)]
         ec2 = _expanded(EC2_BLOCK, min(per_block, left))
-        blocks.append(Block(region, index, ec2))
+        blocks.append(Block(region, index, ec2, index // len(regions)))
         left -= sum(t.count for t in ec2)
         index += 1
     return Fleet(seed, tuple(regions), tuple(blocks))

@@ -43,20 +43,23 @@ def _sum_point(total: float, samples: float = 1440.0) -> tuple[float, float, flo
     return (samples, total, 0.0, total / samples * 4)
 
 
+SeriesKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+"""(region, namespace, metric, sorted dimensions): the region is part of the key because RDS and Lambda
+dimension values (names) repeat across regions."""
+
+
 class History:
-    """Builds {(namespace, metric, dims): Series} for every planted resource."""
+    """Builds {(region, namespace, metric, dims): Series} for every planted resource."""
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.series: dict[tuple[str, str, tuple[tuple[str, str], ...]], Series] = {}
-        self.owner: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
-        self.region: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+        self.series: dict[SeriesKey, Series] = {}
+        self.owner: dict[SeriesKey, str] = {}
 
     def add(self, planted: Planted, namespace: str, metric: str, dims: dict[str, str], series: Series) -> None:
-        key = (namespace, metric, tuple(sorted(dims.items())))
+        key = (planted.region, namespace, metric, tuple(sorted(dims.items())))
         self.series[key] = series
         self.owner[key] = planted.resource_id
-        self.region[key] = planted.region
 
     def build(self, planted: list[Planted]) -> History:
         positions: dict[tuple[str, int, str], int] = defaultdict(int)
@@ -106,7 +109,7 @@ class History:
                 iops = round(rng.uniform(50, 500) if busy else rng.uniform(0.0, 0.5), 2)
                 series[name][day] = _avg_point(iops, 0.0, iops * 3, 1440.0)
         for metric, values in series.items():
-            self.add(p, "AWS/RDS", metric, {"DBInstanceIdentifier": p.resource_id}, values)
+            self.add(p, "AWS/RDS", metric, {"DBInstanceIdentifier": p.name}, values)
 
     def _lambda_function(self, p: Planted, rng: random.Random) -> None:
         t = p.template
@@ -128,11 +131,11 @@ class History:
             if t.insights_used_mb is not None:
                 used = round(t.insights_used_mb * rng.uniform(0.9, 1.0), 1)
                 mem[day] = (count, used * count * 0.8, used * 0.5, used)
-        dims = {"FunctionName": p.resource_id}
+        dims = {"FunctionName": p.name}
         for metric, values in (("Invocations", inv), ("Errors", err), ("Throttles", thr), ("Duration", dur)):
             self.add(p, "AWS/Lambda", metric, dims, values)
         if mem:
-            self.add(p, "LambdaInsights", "used_memory_max", {"function_name": p.resource_id}, mem)
+            self.add(p, "LambdaInsights", "used_memory_max", {"function_name": p.name}, mem)
 
     def _nat_gateway(self, p: Planted, rng: random.Random) -> None:
         out: Series = {}
@@ -160,9 +163,8 @@ class History:
     def points(self) -> Iterator[tuple[str, str, str, list[dict[str, str]], datetime, Point]]:
         """(region, namespace, metric, dimensions, timestamp, (count, sum, min, max)) for every point."""
         for key, series in self.series.items():
-            namespace, metric, dims = key
+            region, namespace, metric, dims = key
             dim_list = [{"Name": k, "Value": v} for k, v in dims]
-            region = self.region[key]
             for day, point in series.items():
                 yield region, namespace, metric, dim_list, datetime(day.year, day.month, day.day), point
 

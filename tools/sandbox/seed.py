@@ -34,7 +34,12 @@ LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/sandbox-lambda"
 
 @dataclass
 class Planted:
-    """One seeded resource: its id, the template it came from, and its block."""
+    """One seeded resource: its id, the template it came from, and its block.
+
+    RDS instances and snapshots and Lambda functions are named uniquely only within a region, so their
+    `resource_id` is the ARN and `name` the short name (the CloudWatch dimension); for other kinds the
+    two are the same.
+    """
 
     kind: str
     resource_id: str
@@ -42,6 +47,22 @@ class Planted:
     template: Any
     block: Block
     extra: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.resource_id
+
+
+def regional_arn(kind: str, region: str, name: str) -> str:
+    """The ARN AWS gives a regionally named resource (the form DescribeDBInstances and ListFunctions return)."""
+    path = {"rds_instance": ("rds", "db"), "rds_snapshot": ("rds", "snapshot"),
+            "lambda_function": ("lambda", "function")}[kind]
+    return f"arn:aws:{path[0]}:{region}:{ACCOUNT_ID}:{path[1]}:{name}"
+
+
+def planted_named(kind: str, name: str, region: str, template: Any, block: Block) -> Planted:
+    """A Planted RDS instance, RDS snapshot or Lambda function: ARN as id, short name as name."""
+    return Planted(kind, regional_arn(kind, region, name), region, template, block, name=name)
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -161,12 +182,12 @@ class Seeder:
                     AllocatedStorage=db.storage_gb, StorageType="gp2", MultiAZ=db.multi_az,
                     MasterUsername="admin", MasterUserPassword="sandbox-password", BackupRetentionPeriod=0,
                     Tags=_tag_list({"Name": db.key, **db.tags}))
-                self.planted.append(Planted("rds_instance", name, region, db, block))
+                self.planted.append(planted_named("rds_instance", name, region, db, block))
             for snap in RDS_SNAP_BLOCK:
                 name = block.name(snap.key)
                 rds.create_db_snapshot(DBInstanceIdentifier=block.name(snap.db_key), DBSnapshotIdentifier=name,
                                        Tags=_tag_list({"env": "prod", "team": "payments", "cost-center": "cc-200"}))
-                self.planted.append(Planted("rds_snapshot", name, region, snap, block))
+                self.planted.append(planted_named("rds_snapshot", name, region, snap, block))
 
     def _lambdas(self, region: str, blocks: list[Block]) -> None:
         client = self.clients("lambda", region)
@@ -178,7 +199,7 @@ class Seeder:
                     FunctionName=name, Runtime="python3.12", Role=LAMBDA_ROLE, Handler="app.handler",
                     Code={"ZipFile": code}, MemorySize=fn.memory_mb, Timeout=60,
                     Architectures=[fn.architecture], Tags=fn.tags)
-                self.planted.append(Planted("lambda_function", name, region, fn, block))
+                self.planted.append(planted_named("lambda_function", name, region, fn, block))
 
     def _buckets(self, region: str, blocks: list[Block]) -> None:
         s3 = self.clients("s3", region)
@@ -244,6 +265,6 @@ def age_resources(planted: list[Planted], now: datetime) -> None:
             elif p.kind == "ebs_snapshot":
                 ec2.snapshots[p.resource_id].start_time = naive_now - timedelta(days=p.template.age_days)
             elif p.kind == "rds_snapshot":
-                snap = rds.database_snapshots[p.resource_id]
+                snap = rds.database_snapshots[p.name]
                 snap.created = naive_now - timedelta(days=p.template.age_days)
                 snap.original_snapshot_create_time = snap.created

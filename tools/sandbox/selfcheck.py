@@ -13,7 +13,7 @@ from typing import Any
 from tools.aws.pricing import PriceBook
 from tools.sandbox.fleet import BUCKET_BLOCK, LAMBDA_BLOCK, NAT_BLOCK, RDS_BLOCK, RDS_SNAP_BLOCK, SNAP_BLOCK, Fleet
 from tools.sandbox.metrics import History, daily_stat
-from tools.sandbox.seed import Planted
+from tools.sandbox.seed import Planted, planted_named
 
 LOOKBACK, MIN_DAYS = 14, 7
 NON_PROD = {"dev", "development", "test", "testing", "staging", "qa", "sandbox"}
@@ -34,9 +34,9 @@ def offline_plant(fleet: Fleet) -> list[Planted]:
             out += [Planted("ebs_snapshot", f"snap-{region}-{b.index}-{s.key}", region, s, b) for s in SNAP_BLOCK]
             out += [Planted("elastic_ip", f"eipalloc-{region}-{b.index}-{e.key}", region, e, b) for e in b.eips]
             out += [Planted("nat_gateway", f"nat-{region}-{b.index}-{n.key}", region, n, b) for n in NAT_BLOCK]
-            out += [Planted("rds_instance", b.name(d.key), region, d, b) for d in RDS_BLOCK]
-            out += [Planted("rds_snapshot", b.name(s.key), region, s, b) for s in RDS_SNAP_BLOCK]
-            out += [Planted("lambda_function", b.name(f.key), region, f, b) for f in LAMBDA_BLOCK]
+            out += [planted_named("rds_instance", b.name(d.key), region, d, b) for d in RDS_BLOCK]
+            out += [planted_named("rds_snapshot", b.name(s.key), region, s, b) for s in RDS_SNAP_BLOCK]
+            out += [planted_named("lambda_function", b.name(f.key), region, f, b) for f in LAMBDA_BLOCK]
             out += [Planted("s3_bucket", f"{region}-{b.index}-{k.key}", region, k, b) for k in BUCKET_BLOCK]
     return out
 
@@ -46,8 +46,9 @@ def _window(series: dict[date, float], end: date) -> list[float]:
     return [v for d, v in sorted(series.items()) if end - timedelta(days=LOOKBACK - 1) <= d <= end]
 
 
-def _metric(history: History, ns: str, name: str, dims: dict[str, str], stat: str, end: date) -> list[float]:
-    series = history.series.get((ns, name, tuple(sorted(dims.items()))), {})
+def _metric(history: History, region: str, ns: str, name: str, dims: dict[str, str], stat: str,
+            end: date) -> list[float]:
+    series = history.series.get((region, ns, name, tuple(sorted(dims.items()))), {})
     return _window(daily_stat(series, stat), end)
 
 
@@ -56,12 +57,12 @@ def _ec2(p: Planted, h: History, prices: PriceBook, end: date) -> set[str]:
     if t.state == "stopped":
         return {"idle_resource"}
     dims = {"InstanceId": p.resource_id}
-    cpu = _metric(h, "AWS/EC2", "CPUUtilization", dims, "Average", end)
+    cpu = _metric(h, p.region, "AWS/EC2", "CPUUtilization", dims, "Average", end)
     if len(cpu) < MIN_DAYS:
         return set()
-    cpu_max = _metric(h, "AWS/EC2", "CPUUtilization", dims, "Maximum", end)
-    net = (sum(_metric(h, "AWS/EC2", "NetworkIn", dims, "Sum", end)) + sum(
-        _metric(h, "AWS/EC2", "NetworkOut", dims, "Sum", end))) / len(cpu)
+    cpu_max = _metric(h, p.region, "AWS/EC2", "CPUUtilization", dims, "Maximum", end)
+    net = (sum(_metric(h, p.region, "AWS/EC2", "NetworkIn", dims, "Sum", end)) + sum(
+        _metric(h, p.region, "AWS/EC2", "NetworkOut", dims, "Sum", end))) / len(cpu)
     if sum(cpu) / len(cpu) < 5 and max(cpu_max) < 10 and net < 1_048_576:
         return {"idle_resource"}
     found = set()
@@ -96,11 +97,11 @@ def _other(p: Planted, h: History, today: date, end: date) -> set[str]:
         return set() if t.associate_with else {"unused_elastic_ip"}
     if p.kind == "nat_gateway":
         dims = {"NatGatewayId": p.resource_id}
-        out = _metric(h, "AWS/NATGateway", "BytesOutToDestination", dims, "Sum", end)
-        inn = _metric(h, "AWS/NATGateway", "BytesInFromSource", dims, "Sum", end)
+        out = _metric(h, p.region, "AWS/NATGateway", "BytesOutToDestination", dims, "Sum", end)
+        inn = _metric(h, p.region, "AWS/NATGateway", "BytesInFromSource", dims, "Sum", end)
         return {"idle_nat_gateway"} if len(out) >= 14 and sum(out) + sum(inn) < 1_048_576 else set()
     if p.kind == "rds_instance":
-        conns = _metric(h, "AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": p.resource_id}, "Maximum", end)
+        conns = _metric(h, p.region, "AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": p.name}, "Maximum", end)
         if len(conns) >= 14 and max(conns) == 0:
             return {"idle_database"}
         if t.multi_az and t.tags.get("env", "").lower() not in ("prod", "production"):
@@ -110,8 +111,8 @@ def _other(p: Planted, h: History, today: date, end: date) -> set[str]:
         return _lambda(p, h, today, end)
     if p.kind == "s3_bucket":
         found = set()
-        size = _metric(h, "AWS/S3", "BucketSizeBytes", {"BucketName": p.resource_id, "StorageType": "StandardStorage"},
-                       "Average", end)
+        size = _metric(h, p.region, "AWS/S3", "BucketSizeBytes",
+                       {"BucketName": p.resource_id, "StorageType": "StandardStorage"}, "Average", end)
         if t.lifecycle == "none" and size and sum(size) / len(size) >= 50 * 1024**3:
             found.add("s3_lifecycle")
         if t.multipart_uploads and "abort" not in t.lifecycle:
@@ -121,13 +122,13 @@ def _other(p: Planted, h: History, today: date, end: date) -> set[str]:
 
 
 def _lambda(p: Planted, h: History, today: date, end: date) -> set[str]:
-    t, dims, found = p.template, {"FunctionName": p.resource_id}, set()
-    inv = daily_stat(h.series[("AWS/Lambda", "Invocations", tuple(dims.items()))], "Sum")
-    err = daily_stat(h.series[("AWS/Lambda", "Errors", tuple(dims.items()))], "Sum")
+    t, dims, found = p.template, {"FunctionName": p.name}, set()
+    inv = daily_stat(h.series[(p.region, "AWS/Lambda", "Invocations", tuple(dims.items()))], "Sum")
+    err = daily_stat(h.series[(p.region, "AWS/Lambda", "Errors", tuple(dims.items()))], "Sum")
     recent = [d for d in inv if end - timedelta(days=6) <= d <= end]
     if any(inv[d] >= 10 and err[d] / inv[d] > 0.10 for d in recent):
         found.add("lambda_errors")
-    used = _metric(h, "LambdaInsights", "used_memory_max", {"function_name": p.resource_id}, "Maximum", end)
+    used = _metric(h, p.region, "LambdaInsights", "used_memory_max", {"function_name": p.name}, "Maximum", end)
     if used:
         recommended = max(128, math.ceil(max(used) * 1.25 / 64) * 64)
         if recommended <= 0.75 * t.memory_mb:

@@ -77,7 +77,7 @@ def aws_rightsizing(planted: list[Planted], history: History, prices: PriceBook)
         if p.template.behaviour == "idle":
             out.append({**rec, "action": "TERMINATE", "savings": monthly})
             continue
-        series = history.series[("AWS/EC2", "CPUUtilization", (("InstanceId", p.resource_id),))]
+        series = history.series[(p.region, "AWS/EC2", "CPUUtilization", (("InstanceId", p.resource_id),))]
         target = _target(prices, p.region, p.template.instance_type, max(daily_stat(series, "Average").values()))
         if target is None:
             continue

@@ -11,6 +11,8 @@ from typing import Any
 from tools.models import Anomaly, Finding, Opportunity, Report, Resource, UsageDriver, cents
 from tools.storage import validation as check
 
+MAX_NAME_MATCHES = 20
+"""At most this many same-named resources (one per region in practice) in one answer."""
 _LATEST_RUN = ("(SELECT run_id FROM runs FINAL WHERE kind = 'opportunities' "
                "ORDER BY at DESC, run_id DESC LIMIT 1)")
 
@@ -70,7 +72,32 @@ class FindingReads:
         rows = self._rows("SELECT report FROM reports FINAL ORDER BY generated_at DESC, run_id DESC LIMIT 1")
         return Report.model_validate_json(rows[0][0]) if rows else None
 
-    def resource_details(self, resource_id: str) -> dict[str, Any] | None:
+    def resolve_resource(self, ref: str, region: str | None = None) -> list[str]:
+        """Stored resource ids that `ref` names: `ref` itself when stored as an id; else the ARN-identified
+        resources (RDS instances and snapshots, Lambda functions) called `ref`, in `region` when given."""
+        params: dict[str, Any] = {"rid": check.resource_id(ref)}
+        if self._rows("SELECT 1 FROM resources WHERE resource_id = {rid:String} LIMIT 1", params):
+            return [ref]
+        sql = ("SELECT DISTINCT resource_id FROM resources WHERE name = {rid:String} "
+               "AND startsWith(resource_id, 'arn:')")
+        if check.region(region) is not None:
+            sql += " AND region = {region:String}"
+            params["region"] = region
+        return [r[0] for r in self._rows(sql + f" ORDER BY resource_id LIMIT {MAX_NAME_MATCHES}", params)]
+
+    def resource_details(self, resource_id: str, region: str | None = None) -> dict[str, Any] | None:
+        """Details of one resource given its id, its ARN, or (RDS and Lambda) its name; None when nothing
+        stored matches. A name used in several regions returns {"matches": [details, ...], "note"}."""
+        ids = self.resolve_resource(resource_id, region)
+        if len(ids) <= 1:
+            return self._resource_details(ids[0]) if ids else None
+        matches = [d for d in (self._resource_details(i) for i in ids) if d is not None]
+        regions = sorted({str(d["resource"]["region"]) for d in matches})
+        return {"matches": matches,
+                "note": f"{len(matches)} resources are named {resource_id!r} (regions {', '.join(regions)}); "
+                        "give the region or the ARN to pick one"}
+
+    def _resource_details(self, resource_id: str) -> dict[str, Any] | None:
         """Latest inventory of one resource, its latest utilization per metric, its cost over the last
         30 stored days, and its findings in the latest run; None when the resource was never stored."""
         params = {"rid": check.resource_id(resource_id)}
