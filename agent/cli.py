@@ -139,6 +139,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_PARTIAL if report.partial else EXIT_OK
 
 
+DEMO_MODEL_ID = "sandbox.simulated-narrator-v1"
+
+
 @contextmanager
 def _sandbox_environment() -> Iterator[dict[str, str]]:
     """The simulated account in this process, its variables set in `os.environ` while it runs."""
@@ -148,6 +151,8 @@ def _sandbox_environment() -> Iterator[dict[str, str]]:
     with Sandbox() as sandbox:
         env = sandbox.env
         os.environ.update({k: str(v) for k, v in env.items()})
+        # The sandbox's Converse server is a stand-in, not Claude: say so in the report's summary label.
+        os.environ.setdefault("BEDROCK_MODEL_ID", DEMO_MODEL_ID)
         get_settings.cache_clear()
         try:
             yield env
