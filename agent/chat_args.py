@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,6 +12,21 @@ from tools.aws.regions import KNOWN_REGIONS
 
 class ToolInputError(ValueError):
     """An argument the tools cannot use; the message says which and what is expected."""
+
+
+def resolve_name(name: str | None, aliases: Mapping[str, str], what: str) -> str | None:
+    """The full name for `name`, an alias (any case) or a full name itself; None when blank, else
+    `ToolInputError` naming `what` was unknown."""
+    if name is None or not name.strip():
+        return None
+    key = name.strip().lower()
+    if key in aliases:
+        return aliases[key]
+    known = set(aliases.values())
+    for full in known:
+        if full.lower() == key:
+            return full
+    raise ToolInputError(f"service: unknown {what} {name!r}; known: {', '.join(sorted(known))}")
 
 
 def today() -> date:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from agent.chat_args import PeriodArgs, ToolInputError
+from agent.chat_args import PeriodArgs, ToolInputError, resolve_name
 from agent.context import base_settings
 from tools.models import cents
 
@@ -25,16 +25,8 @@ _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 
 def product_code(name: str | None) -> str | None:
-    if name is None or not name.strip():
-        return None
-    key = name.strip().lower()
-    if key in PRODUCT_CODES:
-        return PRODUCT_CODES[key]
-    for code in set(PRODUCT_CODES.values()):
-        if code.lower() == key:
-            return code
-    raise ToolInputError(f"service: unknown CUR product code {name!r}; known: "
-                         f"{', '.join(sorted(set(PRODUCT_CODES.values())))}")
+    """A CUR product code from a name or alias ('EC2', 'AmazonEC2')."""
+    return resolve_name(name, PRODUCT_CODES, "CUR product code")
 
 
 class CurArgs(PeriodArgs):

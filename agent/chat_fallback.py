@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from agent.analysis.summary import money
 from agent.chat_dates import day_of
 from agent.chat_tools import CE_SERVICES, run_query, today
 from agent.prompts import DETERMINISTIC_CHAT_CANNOT
@@ -25,10 +26,6 @@ _INTENTS = (("anomalies", re.compile(r"anomal|spike|jump|unusual|surge")),
 _CLAUSE = re.compile(r"(\band\b|[?;])")
 BASELINE_WEEKS = 4
 _WORD = {alias: re.compile(rf"\b{re.escape(alias)}\b", re.IGNORECASE) for alias in CE_SERVICES if " " not in alias}
-
-
-def money(value: float) -> str:
-    return f"${value:,.2f}"
 
 
 def period_of(question: str, now: date) -> tuple[date, date, str]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.tools import StructuredTool
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from agent.chat_args import Args, PeriodArgs, ToolInputError, today
+from agent.chat_args import Args, PeriodArgs, ToolInputError, resolve_name, today
 from agent.chat_cur import DESCRIPTION as CUR_DESCRIPTION
 from agent.chat_cur import NAME as CUR_NAME
 from agent.chat_cur import CurArgs
@@ -34,15 +34,7 @@ LABELS = {"ec2": "EC2", "ebs": "EBS", "vpc": "VPC", "nat": "VPC", "rds": "RDS", 
 
 def ce_service(name: str | None) -> str | None:
     """A Cost Explorer service name from a name or alias ('EC2', 'lambda', 'AWS Lambda')."""
-    if name is None or not name.strip():
-        return None
-    key = name.strip().lower()
-    if key in CE_SERVICES:
-        return CE_SERVICES[key]
-    for full in set(CE_SERVICES.values()):
-        if full.lower() == key:
-            return full
-    raise ToolInputError(f"service: unknown service {name!r}; known: {', '.join(sorted(set(CE_SERVICES.values())))}")
+    return resolve_name(name, CE_SERVICES, "service")
 
 
 def label(name: str | None) -> str | None:

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agent.analysis.summary import money
 from tools.models import Report
 from tools.resource_label import label
 
@@ -61,10 +62,6 @@ def step_progress(console: Console) -> Iterator[StepProgress]:
             yield callback
         finally:
             callback.close()
-
-
-def money(value: float) -> str:
-    return f"${value:,.2f}"
 
 
 def print_summary(console: Console, report: Report) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.billing import BillingEvent, CostLogger, CostTracker
+from tools.billing.cost_logger import record_cost
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +79,10 @@ class BilledMangum:
         duration_ms = billed_ms(elapsed)
         session_id = str(getattr(context, "function_name", "") or "lambda")
         cost = self.tracker.calculate_query_cost(lambda_duration_ms=duration_ms, lambda_memory_mb=memory_mb)
-        self.tracker.add_query_cost(session_id, cost)
-        if self.logger is not None:
-            self.logger.log_query_cost(
-                session_id=session_id, persona="cost-agent", query=_route(event), cost=cost,
-                execution_time=elapsed, cached=False, query_type=LAMBDA_INVOCATION,
-                details={"request_id": str(getattr(context, "aws_request_id", "")), "memory_mb": memory_mb,
-                         "billed_duration_ms": duration_ms, "status": status},
-            )
+        record_cost(self.tracker, self.logger, session_id, "cost-agent", _route(event), cost, elapsed,
+                    LAMBDA_INVOCATION,
+                    {"request_id": str(getattr(context, "aws_request_id", "")), "memory_mb": memory_mb,
+                     "billed_duration_ms": duration_ms, "status": status})
         if self.on_cost is not None:
             self.on_cost(BillingEvent(session_id, "lambda", None, cost, elapsed))
 

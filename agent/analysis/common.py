@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from agent.analysis.prices import Prices
-from tools.models import AwsRightsizing, Finding, MetricSummary, OpportunityType, Resource, cents
+from agent.analysis.prices import Prices, unit
+from tools.aws.pricing import HOURS_PER_MONTH
+from tools.models import AwsRightsizing, Finding, MetricSummary, OpportunityType, PriceQuote, Resource, cents
 from tools.resource_label import is_arn, label, short_id
 from tools.settings import Settings
 
-HOURS = Decimal(730)
+HOURS = HOURS_PER_MONTH
 """Hours in a billing month (docs/rules.md)."""
 MB = Decimal(1_048_576)
 GIB = Decimal(1024**3)
@@ -67,6 +68,24 @@ def usd(value: Decimal | float, places: int = 2) -> str:
     quantum = Decimal(1).scaleb(-places)
     rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
     return f"${rounded:,.{places}f}"
+
+
+def utc(value: datetime) -> datetime:
+    """`value` with a timezone: naive times are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def as_datetime(raw: Any) -> datetime | None:
+    """A datetime, or ISO text (a trailing Z allowed), as an aware datetime; None for anything else."""
+    if isinstance(raw, str):
+        raw = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    return utc(raw) if isinstance(raw, datetime) else None
+
+
+def all_month(quote: PriceQuote) -> tuple[Decimal, str]:
+    """An hourly price running the whole month: the monthly cost and its arithmetic as evidence text."""
+    monthly = unit(quote) * HOURS
+    return monthly, f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}"
 
 
 def num(value: Decimal | float | int) -> str:

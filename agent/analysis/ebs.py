@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from agent.analysis.common import Context, Hit, Outcome, dec, make_hit, num, state_of, usd
+from agent.analysis.common import Context, Hit, Outcome, as_datetime, dec, make_hit, num, state_of, usd, utc
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import Resource
 
@@ -78,18 +77,13 @@ def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
 
 
 def _started(resource: Resource) -> datetime | None:
-    raw: Any = (resource.attributes.get("start_time") or resource.attributes.get("snapshot_create_time")
-                or resource.created)
-    if isinstance(raw, str):
-        raw = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    if not isinstance(raw, datetime):
-        return None
-    return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+    return as_datetime(resource.attributes.get("start_time") or resource.attributes.get("snapshot_create_time")
+                       or resource.created)
 
 
 def _old_snapshot(snap: Resource, ctx: Context) -> Hit | None:
     started = _started(snap)
-    now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
+    now = utc(ctx.now)
     limit = ctx.settings.snapshot_max_age_days
     if started is None or now - started <= timedelta(days=limit):
         return None

@@ -10,6 +10,7 @@ from agent.analysis.common import (
     Context,
     Hit,
     Outcome,
+    all_month,
     coverage_note,
     dec,
     insufficient,
@@ -39,14 +40,14 @@ def _idle_running(resource: Resource, quote: PriceQuote, ctx: Context) -> Hit | 
     if not (cpu.average < s.aws_idle_cpu_threshold and cpu_max.maximum < s.idle_cpu_max_threshold
             and network < dec(s.idle_network_mb_per_day) * MB):
         return None
-    monthly = unit(quote) * HOURS
+    monthly, arithmetic = all_month(quote)
     evidence = {
         "cpu_avg": round(cpu.average, 2), "cpu_max": round(cpu_max.maximum, 2),
         "network_mb_day": float(round(network / MB, 3)), "days": cpu.days,
         "thresholds": {"cpu_avg_pct": s.aws_idle_cpu_threshold, "cpu_max_pct": s.idle_cpu_max_threshold,
                        "network_mb_day": s.idle_network_mb_per_day},
         "hourly_price": quote.unit_price, "price_source": quote.source,
-        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}",
+        "arithmetic": arithmetic,
     }
     text = (f"Stop or terminate (snapshot first if the data matters): average CPU {cpu.average:.1f} %, "
             f"peak {cpu_max.maximum:.1f} %, network {float(network / MB):.2f} MB/day over {cpu.days} days")

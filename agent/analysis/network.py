@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agent.analysis.common import HOURS, MB, Context, Hit, Outcome, dec, insufficient, make_hit, metric, state_of, usd
-from agent.analysis.prices import PRICE_ERRORS, unit
+from agent.analysis.common import MB, Context, Hit, Outcome, all_month, dec, insufficient, make_hit, metric, state_of
+from agent.analysis.prices import PRICE_ERRORS
 from tools.models import Resource
 
 
@@ -16,11 +16,11 @@ def _eip(eip: Resource, ctx: Context) -> Hit | None:
         quote = ctx.prices.eip_hourly(eip.region)
     except PRICE_ERRORS:
         return None
-    monthly = unit(quote) * HOURS
+    monthly, arithmetic = all_month(quote)
     address = eip.attributes.get("public_ip") or eip.resource_id
     evidence = {"association_id": None, "public_ip": eip.attributes.get("public_ip"),
                 "hourly_price": quote.unit_price, "price_source": quote.source,
-                "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}"}
+                "arithmetic": arithmetic}
     return make_hit("unused_elastic_ip", eip, monthly=monthly, savings=monthly,
                     recommendation=f"Release Elastic IP {address}: not associated with anything",
                     evidence=evidence, base=0.99, days=None, settings=ctx.settings)
@@ -42,9 +42,9 @@ def _nat(nat: Resource, ctx: Context, out: Outcome) -> Hit | None:
         quote = ctx.prices.nat_hourly(nat.region)
     except PRICE_ERRORS:
         return None
-    monthly = unit(quote) * HOURS
+    monthly, arithmetic = all_month(quote)
     evidence = {"bytes_total": float(traffic), "days": days, "hourly_price": quote.unit_price,
-                "price_source": quote.source, "arithmetic": f"730 h x {usd(unit(quote), 4)}/h = {usd(monthly)}"}
+                "price_source": quote.source, "arithmetic": arithmetic}
     text = f"Delete NAT gateway {nat.resource_id}: {float(traffic / MB):.3f} MB of traffic in {days} days"
     return make_hit("idle_nat_gateway", nat, monthly=monthly, savings=monthly, recommendation=text,
                     evidence=evidence, base=0.9, days=days, settings=ctx.settings)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from agent.analysis.common import GIB, Context, Hit, Outcome, dec, make_hit, metric, num, usd
+from agent.analysis.common import GIB, Context, Hit, Outcome, as_datetime, dec, make_hit, metric, num, usd, utc
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import Resource
 
@@ -37,18 +36,10 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
                     evidence=evidence, base=0.5, days=None, settings=ctx.settings)
 
 
-def _as_datetime(raw: Any) -> datetime | None:
-    if isinstance(raw, str):
-        raw = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    if not isinstance(raw, datetime):
-        return None
-    return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
-
-
 def _uploads(bucket: Resource, ctx: Context) -> Hit | None:
     attrs = bucket.attributes
-    oldest = _as_datetime(attrs.get("incomplete_upload_oldest"))
-    now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
+    oldest = as_datetime(attrs.get("incomplete_upload_oldest"))
+    now = utc(ctx.now)
     if attrs.get("has_abort_incomplete_rule") or not int(attrs.get("incomplete_uploads") or 0) or oldest is None:
         return None
     if now - oldest <= timedelta(days=UPLOAD_MIN_AGE_DAYS):

@@ -26,6 +26,22 @@ def converse(monkeypatch: pytest.MonkeyPatch):
     stub.close()
 
 
+@pytest.fixture
+def us_east_1_ec2(storage_env, monkeypatch: pytest.MonkeyPatch):
+    """moto (`mock_aws`) with one region, us-east-1, and chDB storage: yields the EC2 client that seeds it."""
+    from moto import mock_aws
+
+    from tools.settings import get_settings
+
+    monkeypatch.setenv("AWS_REGIONS", "us-east-1")
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    get_settings.cache_clear()
+    with mock_aws():
+        import boto3
+
+        yield boto3.client("ec2", region_name="us-east-1")
+
+
 def make_report(findings: int) -> Report:
     """A report with `findings` idle instances in one opportunity (savings $10.00 + i cents each)."""
     resources = [Finding(resource_id=f"i-{i:08x}", region="us-east-1", monthly_cost=70.08,

@@ -17,17 +17,10 @@ from tools.settings import get_settings
 
 
 @pytest.fixture
-def account(storage_env, monkeypatch):
-    monkeypatch.setenv("AWS_REGIONS", "us-east-1")
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    get_settings.cache_clear()
-    with mock_aws():
-        import boto3
-
-        ec2 = boto3.client("ec2", region_name="us-east-1")
-        ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="m5.large")
-        ec2.create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp2")
-        yield storage_env
+def account(storage_env, us_east_1_ec2):
+    us_east_1_ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="m5.large")
+    us_east_1_ec2.create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp2")
+    return storage_env
 
 
 def test_graph_schemas_are_the_public_edge() -> None:

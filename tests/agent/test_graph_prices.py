@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from langgraph.runtime import Runtime
-from moto import mock_aws
 from pricing_stub import serve_pricing
 
 from agent import nodes
@@ -33,19 +32,11 @@ def _usage(cpu: float, cpu_max: float, net: float) -> dict[str, MetricSummary]:
 
 
 @pytest.fixture
-def account(storage_env, monkeypatch):
-    monkeypatch.setenv("AWS_REGIONS", "us-east-1")
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    get_settings.cache_clear()
-    with mock_aws():
-        import boto3
-
-        ec2 = boto3.client("ec2", region_name="us-east-1")
-        for name, itype in (("idle", "m5.large"), ("big", "m5.2xlarge")):
-            ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=itype,
-                              TagSpecifications=[{"ResourceType": "instance",
-                                                  "Tags": [{"Key": "Name", "Value": name}]}])
-        yield
+def account(us_east_1_ec2):
+    for name, itype in (("idle", "m5.large"), ("big", "m5.2xlarge")):
+        us_east_1_ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=itype,
+                                    TagSpecifications=[{"ResourceType": "instance",
+                                                        "Tags": [{"Key": "Name", "Value": name}]}])
 
 
 def _run(monkeypatch) -> tuple[CollectionResult, AnalysisResult, dict, dict]:

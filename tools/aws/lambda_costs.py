@@ -16,11 +16,11 @@ from typing import Any
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import monthly_of, quote, set_cost, summary_value
 from tools.aws.paginate import paginate
-from tools.aws.pricing import PriceBook
+from tools.aws.pricing import HOURS_PER_MONTH, PriceBook
 from tools.models import Resource, cents
 from tools.settings import Settings
 
-DAYS_PER_MONTH = Decimal(730) / Decimal(24)
+DAYS_PER_MONTH = HOURS_PER_MONTH / Decimal(24)
 NOTE_MEMORY = "memory used not measured (enable Lambda Insights)"
 NOTE_COLD_STARTS = "cold starts not measured (enable Lambda Insights; init_duration comes from it or the logs)"
 NOTE_NO_USAGE = "no invocation metrics in the lookback: monthly cost shown as 0"

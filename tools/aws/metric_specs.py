@@ -87,8 +87,3 @@ def dimension_value(resource: Resource) -> str:
     if resource.kind in NAME_DIMENSION_KINDS and resource.name:
         return resource.name
     return resource.resource_id
-
-
-def specs_for(kind: str) -> tuple[MetricSpec, ...]:
-    """The specs of a resource kind; kinds without CloudWatch metrics (volumes, snapshots, EIPs) have none."""
-    return METRIC_SPECS.get(kind, ())

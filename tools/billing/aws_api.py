@@ -7,7 +7,7 @@ import threading
 from decimal import Decimal
 
 from tools.aws.ledger import CallLedger
-from tools.billing.cost_logger import CostLogger
+from tools.billing.cost_logger import CostLogger, record_cost
 from tools.billing.cost_tracker import Cost, CostTracker, usd
 from tools.models import RunCost
 
@@ -35,11 +35,9 @@ class LedgerBiller:
         if delta <= Decimal(0):
             return Cost()
         cost = self.tracker.calculate_query_cost(aws_api_cost=delta)
-        self.tracker.add_query_cost(self.session_id, cost)
-        if self.logger is not None:
-            calls = ", ".join(f"{op} x{n}" for op, n in self.ledger.by_operation().items())
-            self.logger.log_query_cost(self.session_id, self.persona, f"paid AWS requests: {calls}", cost,
-                                       execution_time=0.0, cached=False, query_type=AWS_API)
+        calls = ", ".join(f"{op} x{n}" for op, n in self.ledger.by_operation().items())
+        record_cost(self.tracker, self.logger, self.session_id, self.persona, f"paid AWS requests: {calls}", cost,
+                    0.0, AWS_API)
         return cost
 
 

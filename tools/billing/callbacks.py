@@ -18,7 +18,7 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from tools.billing.cost_logger import CostLogger
+from tools.billing.cost_logger import CostLogger, record_cost
 from tools.billing.cost_tracker import Cost, CostTracker, TokenUsage
 
 log = logging.getLogger(__name__)
@@ -143,16 +143,12 @@ class BillingCallbackHandler(BaseCallbackHandler):
         tokens = token_usage(response)
         model_id = self.model_id or response_model_id(response)
         cost = self.tracker.calculate_query_cost(bedrock_tokens=tokens, model_id=model_id)
-        self.tracker.add_query_cost(self.session_id, cost)
         with self._lock:
             self._cost = self._cost + cost
             self.calls += 1
-        if self.logger is not None:
-            self.logger.log_query_cost(
-                session_id=self.session_id, persona=self.persona, query=self.component_label, cost=cost,
-                execution_time=elapsed, cached=False, query_type=LLM_CALL,
-                details={"component": self.component_label, "model_id": model_id, "run_id": str(run_id)},
-            )
+        record_cost(self.tracker, self.logger, self.session_id, self.persona, self.component_label, cost,
+                    elapsed, LLM_CALL,
+                    {"component": self.component_label, "model_id": model_id, "run_id": str(run_id)})
         if self.on_cost is not None:
             event = BillingEvent(self.session_id, self.component_label, model_id, cost, elapsed)
             try:

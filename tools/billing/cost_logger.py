@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from tools.billing.cost_tracker import Cost, to_decimal, usd
+from tools.billing.cost_tracker import Cost, CostTracker, to_decimal, usd
 from tools.logsafe import RedactingFilter
 
 DAILY_SUMMARY = "DAILY_SUMMARY"
@@ -212,3 +212,14 @@ class CostLogger:
         else:
             raise ValueError(f"format must be 'json' or 'csv', got {format!r}")
         return path
+
+
+def record_cost(tracker: CostTracker, logger: CostLogger | None, session_id: str, persona: str, query: str,
+                cost: Cost, execution_time: float, query_type: str,
+                details: Mapping[str, Any] | None = None) -> None:
+    """Add a billed call to its session in `tracker` and, when there is a logger, write its line."""
+    tracker.add_query_cost(session_id, cost)
+    if logger is not None:
+        logger.log_query_cost(session_id=session_id, persona=persona, query=query, cost=cost,
+                              execution_time=execution_time, cached=False, query_type=query_type,
+                              details=details)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tools.billing.cost_logger import CostLogger
+from tools.billing.cost_logger import CostLogger, record_cost
 from tools.billing.cost_tracker import Cost, CostTracker
 
 log = logging.getLogger(__name__)
@@ -148,14 +148,9 @@ class RedshiftCurQuery:
         duration_ns = described.get("Duration")
         seconds = Decimal(duration_ns) / Decimal(10**9) if duration_ns and duration_ns > 0 else Decimal(str(wall))
         cost = self.tracker.calculate_query_cost(redshift_execution_time=float(seconds), redshift_rpus=self.rpus)
-        self.tracker.add_query_cost(session_id, cost)
-        if self.logger is not None:
-            self.logger.log_query_cost(
-                session_id=session_id, persona=self.persona, query=sql, cost=cost,
-                execution_time=wall, cached=False, query_type=REDSHIFT_QUERY,
-                details={"statement_id": statement_id, "status": described.get("Status", ""),
-                         "duration_s": float(seconds), "workgroup": self.workgroup},
-            )
+        record_cost(self.tracker, self.logger, session_id, self.persona, sql, cost, wall, REDSHIFT_QUERY,
+                    {"statement_id": statement_id, "status": described.get("Status", ""),
+                     "duration_s": float(seconds), "workgroup": self.workgroup})
         return cost
 
     def _fetch(self, statement_id: str) -> tuple[list[str], list[list[Any]]]:

@@ -8,10 +8,9 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tools.models import CostRow, CostSummary, TimePeriod, cents
+from tools.models import CENT, CostRow, CostSummary, TimePeriod, cents
 from tools.storage import validation as check
 
-CENT = Decimal("0.01")
 _COST_WHERE = ("granularity = 'day' AND breakdown = {breakdown:String} "
                "AND toDate(timestamp) BETWEEN {start:Date} AND {end:Date}")
 

@@ -10,11 +10,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tools.aws.pricing import HOURS_PER_MONTH
 from tools.models import Anomaly, CollectionResult, CostRow, Opportunity, Report, Resource
 from tools.storage import validation as check
 from tools.storage.errors import StorageQueryError
-
-HOURS_PER_MONTH = Decimal(730)
 
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
