@@ -35,12 +35,15 @@ from tools.models import CollectionResult, Opportunity, Resource  # noqa: E402
 from tools.settings import Settings, load_settings  # noqa: E402
 
 
-def _ec2_only(factory: ClientFactory, settings: Settings, prices: PriceBook, regions: list[str]) -> CollectionResult:
+def _ec2_only(factory: ClientFactory, settings: Settings, prices: PriceBook, regions: list[str],
+              out: dict[str, Any]) -> CollectionResult:
+    began = time.perf_counter()
     collector = EC2CostCollector(factory, prices, settings)
     with ThreadPoolExecutor(max_workers=len(regions)) as pool:
         found = list(pool.map(collector.collect_instance_costs, regions))
     inventory = CollectionResult(collected_at=datetime.now(UTC), regions=regions,
                                  resources=[r for part in found for r in part])
+    out["inventory_s"] = time.perf_counter() - began
     return collect_utilization(factory, settings, inventory, prices=prices)
 
 
@@ -69,7 +72,7 @@ def run(scope: str, regions: list[str], data_dir: Path) -> dict[str, Any]:
     began = time.perf_counter()
     out: dict[str, Any] = {"scope": scope}
     if scope == "ec2":
-        collection = _ec2_only(factory, settings, prices, regions)
+        collection = _ec2_only(factory, settings, prices, regions, out)
         out["collect_s"] = time.perf_counter() - began
         opportunities = analyzer.analyze_all_services(collection).opportunities
     else:

@@ -171,7 +171,7 @@ def summarize(size: int, runs: list[dict[str, Any]], warm: dict[str, Any], truth
     full, ec2, peer = first["full"], first["ec2"], first["custodian"]
 
     def med(tool: str, key: str) -> float:
-        return median([float(r[tool][key]) for r in runs])
+        return median([float(r[tool][key]) for r in runs if r[tool].get(key) is not None])
 
     def ratio(num: str, den: str, key: str) -> float:
         return median([r[num][key] / r[den][key] for r in runs if r[den][key]])
@@ -187,7 +187,7 @@ def summarize(size: int, runs: list[dict[str, Any]], warm: dict[str, Any], truth
         "wall_s": {"ours_full": med("full", "wall_s"), "ours_ec2": med("ec2", "wall_s"),
                    "custodian": med("custodian", "wall_s"), "ours_full_warm": warm.get("wall_s")},
         "work_s": {"ours_full": med("full", "work_s"), "ours_full_inventory": med("full", "inventory_s"),
-                   "ours_ec2": med("ec2", "work_s")},
+                   "ours_ec2": med("ec2", "work_s"), "ours_ec2_inventory": med("ec2", "inventory_s")},
         "maxrss_mb": {"ours_full": med("full", "maxrss_mb"), "ours_ec2": med("ec2", "maxrss_mb"),
                       "custodian": med("custodian", "maxrss_mb")},
         "calls": {"ours_full": full["calls"], "ours_full_wire": full["wire"], "ours_ec2": ec2["calls"],

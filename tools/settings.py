@@ -212,10 +212,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def regions_configured(self) -> bool:
-        return bool(self.aws_regions)
-
-    @property
     def ignore_tag_pair(self) -> tuple[str, str]:
         key, _, value = self.ignore_tag.partition("=")
         return key, value or "true"
