@@ -7,7 +7,6 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from langchain_aws import ChatBedrockConverse
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
@@ -93,7 +92,8 @@ def test_usage_fallback_to_llm_output() -> None:
 
 def test_streamed_and_tool_calls_are_billed_with_the_sandbox_server(monkeypatch, tmp_path: Path) -> None:
     """The sandbox's Converse server (event-stream frames for `.stream()`), reached via the endpoint variable."""
-    bedrock = pytest.importorskip("tools.sandbox.bedrock_server")
+    from tools.sandbox import bedrock_server as bedrock
+
     state = bedrock.BedrockState()
     with bedrock.serve_bedrock(state) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", server.url)
