@@ -253,7 +253,7 @@ COMMANDS = {"demo": cmd_demo, "run": cmd_run, "ask": cmd_ask, "serve": cmd_serve
 def main(argv: list[str] | None = None) -> int:
     """Console script entry point; returns the exit code."""
     from tools.logsafe import configure_logging
-    from tools.storage import StorageError, StorageLockedError
+    from tools.storage import StorageError, StorageLockedError, StorageUnreachableError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["sandbox"]:  # its own parser: every option after the word belongs to it
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         configure_logging(logging.INFO if args.verbose else logging.WARNING)
         return COMMANDS[args.command](args, console)
-    except (ConfigError, UsageError, StorageLockedError) as exc:
+    except (ConfigError, UsageError, StorageLockedError, StorageUnreachableError) as exc:
         _error_line(f"cost-agent {args.command}: {str(exc).splitlines()[0]}")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -54,9 +54,12 @@ def test_locked_data_directory_is_one_line_and_exit_2(tmp_path: Path, storage_en
 
 
 def test_unreachable_clickhouse_fails_before_any_aws_call(tmp_path: Path) -> None:
-    done = _cli(["run"], _env(tmp_path / "xdg", CLICKHOUSE_URL="http://127.0.0.1:9/db"), tmp_path)
-    assert done.returncode == 1
-    assert done.stderr.splitlines()[-1].startswith("cost-agent run: failed: OperationalError: ")
+    done = _cli(["run"], _env(tmp_path / "xdg", CLICKHOUSE_URL="http://agent:s3cret@127.0.0.1:9/db"), tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "cost-agent run: cannot reach the ClickHouse server at http://127.0.0.1:9 (connection refused): "
+        "check CLICKHOUSE_URL, or unset it to use the embedded store")
+    assert "s3cret" not in done.stderr
 
 
 @pytest.fixture(scope="module")

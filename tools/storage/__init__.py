@@ -8,6 +8,7 @@ from tools.storage.errors import (
     StorageError,
     StorageLockedError,
     StorageQueryError,
+    StorageUnreachableError,
 )
 from tools.storage.metrics_storage import AWSMetricsStorage
 from tools.storage.reads import allocate_cents
@@ -15,6 +16,7 @@ from tools.storage.schema import SCHEMA_VERSION
 
 __all__ = [
     "AWSMetricsStorage", "LOCKED_MESSAGE", "SCHEMA_VERSION", "SchemaTooNewError", "StorageConfigError",
-    "StorageError", "StorageLockedError", "StorageQueryError", "allocate_cents", "client_params_from_url",
+    "StorageError", "StorageLockedError", "StorageQueryError", "StorageUnreachableError", "allocate_cents",
+    "client_params_from_url",
     "close_storage", "get_storage", "storage_target",
 ]

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from tools.storage.errors import StorageConfigError, StorageError, StorageLockedError
+from clickhouse_connect.driver.exceptions import OperationalError
+
+from tools.storage.errors import StorageConfigError, StorageError, StorageLockedError, StorageUnreachableError
 
 if TYPE_CHECKING:
     from tools.settings import Settings
@@ -77,12 +79,25 @@ def ensure_unlocked(path: Path | str) -> None:
         os.close(fd)
 
 
+def _short(reason: str) -> str:
+    for marker in ("Connection refused", "timed out", "Name or service not known", "certificate", "401", "403"):
+        if marker.lower() in reason.lower():
+            return marker.lower()
+    return "no answer"
+
+
 def open_client(kind: str, where: str) -> Any:
     """A clickhouse-connect client for a chDB directory or a server URL (credentials never logged)."""
     import clickhouse_connect
 
     if kind == "server":
-        return clickhouse_connect.get_client(**client_params_from_url(where))
+        params = client_params_from_url(where)
+        try:
+            return clickhouse_connect.get_client(**params)
+        except OperationalError as exc:
+            scheme = "https" if params.get("secure") else "http"
+            where_safe = f"{scheme}://{params['host']}:{params['port']}"
+            raise StorageUnreachableError(where_safe, _short(str(exc))) from None
     Path(where).mkdir(parents=True, exist_ok=True)
     ensure_unlocked(where)
     try:

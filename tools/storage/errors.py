@@ -27,6 +27,14 @@ class StorageLockedError(StorageError):
         super().__init__(f"{LOCKED_MESSAGE}: {self.path}")
 
 
+class StorageUnreachableError(StorageError):
+    """The configured ClickHouse server did not answer; the message names where, never the credentials."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"cannot reach the ClickHouse server at {where} ({reason}): check CLICKHOUSE_URL, "
+                         "or unset it to use the embedded store")
+
+
 class SchemaTooNewError(StorageError):
     """The database was migrated by a newer version of this program."""
 
