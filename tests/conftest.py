@@ -75,9 +75,11 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
     monkeypatch.setenv("COST_AGENT_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.yaml"))
+    from tools.aws import clients
     from tools.settings import get_settings
 
     get_settings.cache_clear()
+    clients._SHARED_BUCKETS.clear()  # each test starts with a full Cost Explorer bucket, as a new process would
 
 
 # ---------------------------------------------------------------- storage (chDB: one engine per process)

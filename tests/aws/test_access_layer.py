@@ -160,3 +160,11 @@ def test_no_secret_reaches_a_log_line(monkeypatch):
     for value in (secret, key_id, token, "api-key-do-not-log", "ch-password-do-not-log"):
         assert value not in text
         assert value not in str(failure.value)
+
+
+def test_every_factory_in_a_process_draws_from_one_cost_explorer_bucket():
+    with mock_aws():
+        first, second = ClientFactory(load_settings()), ClientFactory(load_settings())
+        assert first.ce_bucket is second.ce_bucket
+        assert first.ce_bucket.capacity == 400 and first.ce_bucket.rate_per_second == pytest.approx(400 / 3600)
+        assert ClientFactory(load_settings(ce_requests_per_hour=100)).ce_bucket is not first.ce_bucket

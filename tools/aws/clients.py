@@ -23,6 +23,18 @@ SINGLE_ATTEMPT = {"pricing"}
 """Optional services: one failed attempt means 'not available this run' (the caller falls back), so no retries."""
 
 
+_SHARED_BUCKETS: dict[int, TokenBucket] = {}
+_BUCKETS_LOCK = threading.Lock()
+
+
+def shared_ce_bucket(rate_per_hour: int) -> TokenBucket:
+    """One Cost Explorer bucket per process (and rate): every factory, graph node and API job draws from it."""
+    with _BUCKETS_LOCK:
+        if rate_per_hour not in _SHARED_BUCKETS:
+            _SHARED_BUCKETS[rate_per_hour] = TokenBucket(rate_per_hour)
+        return _SHARED_BUCKETS[rate_per_hour]
+
+
 def client_config(settings: Settings) -> Config:
     return Config(
         retries={"mode": settings.aws_retry_mode, "total_max_attempts": settings.aws_max_attempts},
@@ -41,7 +53,7 @@ class ClientFactory:
         self.settings = settings
         self.session = session or make_session(settings)
         self.ledger = ledger or CallLedger()
-        self.ce_bucket = ce_bucket or TokenBucket(settings.ce_requests_per_hour)
+        self.ce_bucket = ce_bucket or shared_ce_bucket(settings.ce_requests_per_hour)
         self.config = client_config(settings)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
