@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 
 from tools.aws.clients import ClientFactory
@@ -22,6 +23,9 @@ MAX_DATAPOINTS_PER_CALL = 100_800
 DAY_SECONDS = 86_400
 
 Progress = Callable[[str, int, int], None]
+
+
+BATCHES_IN_FLIGHT = 4
 
 
 def batch_size(days: int) -> int:
@@ -94,10 +98,13 @@ def fetch_utilization(factory: ClientFactory, region: str, resources: Sequence[R
     start, end = lookback_window(lookback_days, today)
     size = batch_size(lookback_days)
     calls = math.ceil(len(targets) / size)
-    for n in range(calls):
-        batch = targets[n * size:(n + 1) * size]
-        for (resource_id, _, spec), daily in zip(batch, _fetch_batch(client, batch, start, end), strict=True):
-            out[resource_id][spec.key] = summarize(spec, daily, min_days)
-        if progress:
-            progress(f"cloudwatch/{region}", n + 1, calls)
+    batches = [targets[n * size:(n + 1) * size] for n in range(calls)]
+    # Batches are independent: a few in flight at once hide the round trips, well under GetMetricData's TPS limit.
+    with ThreadPoolExecutor(max_workers=min(BATCHES_IN_FLIGHT, calls)) as pool:
+        for n, (batch, series) in enumerate(zip(batches, pool.map(
+                lambda b: _fetch_batch(client, b, start, end), batches), strict=True)):
+            for (resource_id, _, spec), daily in zip(batch, series, strict=True):
+                out[resource_id][spec.key] = summarize(spec, daily, min_days)
+            if progress:
+                progress(f"cloudwatch/{region}", n + 1, calls)
     return dict(out)

@@ -7,7 +7,9 @@ utilization (`price_bucket`). Incomplete multipart uploads are listed with their
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,26 +40,33 @@ class S3CostCollector:
         self.prices = prices
         self.settings = settings
         self.errors: list[CollectionError] = []
+        self._errors_lock = threading.Lock()
 
     def collect_bucket_costs(self, regions: Iterable[str] | None = None,
                              now: datetime | None = None) -> list[Resource]:
         """Buckets in `regions` (all when None); one bucket failing is recorded in `errors`, the rest go on."""
         wanted = set(regions) if regions is not None else None
-        s3 = self.factory.client("s3")
-        out = []
-        for bucket in s3.list_buckets().get("Buckets", []):
-            name = bucket["Name"]
-            try:
-                region = bucket.get("BucketRegion") or bucket_region(  # newer ListBuckets answers carry it
-                    s3.get_bucket_location(Bucket=name).get("LocationConstraint"))
-                if wanted is not None and region not in wanted:
-                    continue
-                out.append(self._bucket(name, region, bucket.get("CreationDate"), now or datetime.now(UTC)))
-            except ClientError as exc:
-                code = str(exc.response.get("Error", {}).get("Code", ""))
-                log.warning("S3 bucket %s skipped: %s", name, code)
+        buckets = self.factory.client("s3").list_buckets().get("Buckets", [])
+        at = now or datetime.now(UTC)
+        # S3 has no batch API: each bucket costs 3-4 requests, so buckets are read concurrently (bounded).
+        with ThreadPoolExecutor(max_workers=self.settings.collection_concurrency) as pool:
+            found = list(pool.map(lambda b: self._bucket_or_error(b, wanted, at), buckets))
+        return [r for r in found if r is not None]
+
+    def _bucket_or_error(self, bucket: dict[str, Any], wanted: set[str] | None, now: datetime) -> Resource | None:
+        name = bucket["Name"]
+        try:
+            region = bucket.get("BucketRegion") or bucket_region(  # newer ListBuckets answers carry it
+                self.factory.client("s3").get_bucket_location(Bucket=name).get("LocationConstraint"))
+            if wanted is not None and region not in wanted:
+                return None
+            return self._bucket(name, region, bucket.get("CreationDate"), now)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            log.warning("S3 bucket %s skipped: %s", name, code)
+            with self._errors_lock:
                 self.errors.append(CollectionError(scope=f"s3/{name}", error=str(exc), code=code))
-        return out
+            return None
 
     def _bucket(self, name: str, region: str, created: datetime | None, now: datetime) -> Resource:
         client = self.factory.client("s3", region)
