@@ -18,7 +18,10 @@ def _s(x: float | None) -> str:
 
 
 def _usd(x: str | None) -> str:
-    return "-" if x is None else f"${float(x):.4f}".rstrip("0").rstrip(".") if float(x) else "$0"
+    if x is None:
+        return "-"
+    value = float(x)
+    return f"${value:.2f}" if round(value, 2) == value else f"${value:.3f}"
 
 
 def headline(sizes: list[dict[str, Any]]) -> str:
