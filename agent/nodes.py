@@ -163,7 +163,7 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
     from agent.analysis import AWSCostAnalyzer
     from agent.analysis.dedup import total_waste
     from agent.analysis.report import AnalysisResult, build_report
-    from tools.aws.pricing import PriceBook
+    from tools.pricing.book import PriceBook
 
     settings = _settings(runtime)
     collection = CollectionResult.model_validate(state["collection"])

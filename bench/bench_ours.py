@@ -30,8 +30,8 @@ from tools.aws.collect import collect_inventory, collect_utilization  # noqa: E4
 from tools.aws.ec2 import EC2CostCollector  # noqa: E402
 from tools.aws.live_prices import run_prices  # noqa: E402
 from tools.aws.metric_specs import METRIC_SPECS  # noqa: E402
-from tools.aws.pricing import PriceBook  # noqa: E402
 from tools.models import CollectionResult, Opportunity, Resource  # noqa: E402
+from tools.pricing.book import PriceBook  # noqa: E402
 from tools.settings import Settings, load_settings  # noqa: E402
 
 

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from agent.analysis.prices import Prices, unit
-from tools.aws.pricing import HOURS_PER_MONTH
 from tools.models import AwsRightsizing, Finding, MetricSummary, OpportunityType, PriceQuote, Resource, cents
+from tools.pricing.book import HOURS_PER_MONTH
 from tools.resource_label import is_arn, label, short_id
 from tools.settings import Settings
 

@@ -1,4 +1,4 @@
-"""The slice of the price book (`tools.aws.pricing.PriceBook`) that the rules read, as a structural type.
+"""The slice of the price book (`tools.pricing.book.PriceBook`) that the rules read, as a structural type.
 
 Analysis depends on this protocol rather than the concrete class so rules stay pure and testable.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol
 
-from tools.aws.pricing import PriceNotFound
 from tools.models import PriceQuote
+from tools.pricing.book import PriceNotFound
 
 
 class Prices(Protocol):

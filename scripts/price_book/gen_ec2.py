@@ -1,4 +1,4 @@
-"""Build tools/aws/price_data/ec2.json from a compact transcription (us-east-1 Linux on-demand)."""
+"""Build tools/pricing/price_data/ec2.json from a compact transcription (us-east-1 Linux on-demand)."""
 import json, re, sys
 
 def vc(size):

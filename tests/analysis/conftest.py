@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from agent.analysis import AWSCostAnalyzer
-from tools.aws.pricing import PriceBook
 from tools.models import CollectionResult, CostRow, CostSummary, MetricSummary, Resource, TimePeriod
+from tools.pricing.book import PriceBook
 from tools.settings import Settings, load_settings
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from moto import mock_aws
 from tests.aws.conftest import TODAY
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_inventory, collect_utilization
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 AMI = "ami-12345678"

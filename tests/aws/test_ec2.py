@@ -12,8 +12,8 @@ from moto import mock_aws
 from tools.aws.clients import ClientFactory
 from tools.aws.ec2 import EC2CostCollector
 from tools.aws.network import NetworkCostCollector
-from tools.aws.pricing import PriceBook
 from tools.models import MetricSummary, Resource
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 AMI = "ami-12345678"

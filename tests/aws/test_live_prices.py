@@ -15,7 +15,7 @@ from pricing_stub import serve_pricing
 
 from tools.aws.clients import ClientFactory
 from tools.aws.live_prices import LivePriceBook, run_prices
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 BOOK = "price book 2026-11-01 (AWS public price list, transcribed)"

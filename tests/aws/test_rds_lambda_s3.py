@@ -15,10 +15,10 @@ from tests.aws.test_ec2 import capture, summary
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_utilization
 from tools.aws.lambda_costs import NOTE_COLD_STARTS, NOTE_MEMORY, NOTE_NO_USAGE, LambdaCostCollector
-from tools.aws.pricing import PriceBook
 from tools.aws.rds import RDSCostCollector
 from tools.aws.s3 import S3CostCollector, bucket_region
 from tools.models import CollectionResult
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 GIB = 1024**3

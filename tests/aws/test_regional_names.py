@@ -23,9 +23,9 @@ from tests.aws.conftest import TODAY
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_utilization
 from tools.aws.lambda_costs import LambdaCostCollector
-from tools.aws.pricing import PriceBook
 from tools.aws.rds import RDSCostCollector
 from tools.models import CollectionResult, Report
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 REGIONS = ("us-east-1", "eu-west-1")

@@ -12,7 +12,7 @@ from agent.analysis import AWSCostAnalyzer
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_inventory, collect_utilization
 from tools.aws.live_prices import run_prices
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ import pytest
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_inventory, collect_utilization
 from tools.aws.metric_specs import METRIC_SPECS
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.settings import load_settings
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.sandbox.costs import build_cost_table
 from tools.sandbox.fleet import build_fleet
 from tools.sandbox.metrics import History

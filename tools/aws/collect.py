@@ -23,10 +23,10 @@ from tools.aws.ec2 import EC2CostCollector
 from tools.aws.lambda_costs import LambdaCostCollector
 from tools.aws.metric_specs import METRIC_SPECS
 from tools.aws.network import NetworkCostCollector
-from tools.aws.pricing import PriceBook
 from tools.aws.rds import RDSCostCollector
 from tools.aws.s3 import S3CostCollector
 from tools.models import CollectionError, CollectionResult, Resource
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import days_of, monthly_of, quote, set_cost, summary_value, tag_dict
 from tools.aws.network import NetworkCostCollector
 from tools.aws.paginate import paginate
-from tools.aws.pricing import PriceBook, PriceNotFound
 from tools.models import Resource, cents
+from tools.pricing.book import PriceBook, PriceNotFound
 from tools.settings import Settings
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]

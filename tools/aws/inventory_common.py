@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from tools.aws.pricing import PriceNotFound, monthly
 from tools.models import PriceQuote, Resource, cents
+from tools.pricing.book import PriceNotFound, monthly
 
 log = logging.getLogger(__name__)
 

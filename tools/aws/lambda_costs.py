@@ -16,8 +16,8 @@ from typing import Any
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import monthly_of, quote, set_cost, summary_value
 from tools.aws.paginate import paginate
-from tools.aws.pricing import HOURS_PER_MONTH, PriceBook
 from tools.models import Resource, cents
+from tools.pricing.book import HOURS_PER_MONTH, PriceBook
 from tools.settings import Settings
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / Decimal(24)

@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tools.aws.pricing import PriceBook
 from tools.aws.pricing_api import fetch_ec2_price, unavailable_reason
 from tools.models import PriceQuote
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
 
 API_SOURCE = "AWS Pricing API"

@@ -17,8 +17,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tools.aws.pricing import PriceBook
 from tools.models import PriceQuote
+from tools.pricing.book import PriceBook
 
 log = logging.getLogger(__name__)
 

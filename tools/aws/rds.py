@@ -17,8 +17,8 @@ from typing import Any
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import days_of, monthly_of, quote, set_cost, summary_value, tag_dict
 from tools.aws.paginate import paginate
-from tools.aws.pricing import PriceBook
 from tools.models import Resource, cents
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
 
 IDLE_DAYS = 14

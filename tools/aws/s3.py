@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import monthly_of, quote, set_cost, summary_value
 from tools.aws.paginate import paginate
-from tools.aws.pricing import PriceBook
 from tools.models import CollectionError, Resource, cents
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
-    from tools.aws.pricing import PriceBook
+    from tools.pricing.book import PriceBook
 
     known = PriceBook.load().regions()
     if args.scale < 1 or not regions or any(r not in known for r in regions):

@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.sandbox.bedrock_server import BedrockState, serve_bedrock
 from tools.sandbox.ce_server import CostExplorerState, LocalServer, serve_cost_explorer
 from tools.sandbox.costs import build_cost_table

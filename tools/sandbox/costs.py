@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.sandbox.fleet import (
     BUCKET_BLOCK,
     EIP_BLOCK,

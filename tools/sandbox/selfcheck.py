@@ -10,7 +10,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.sandbox.fleet import BUCKET_BLOCK, LAMBDA_BLOCK, NAT_BLOCK, RDS_BLOCK, RDS_SNAP_BLOCK, SNAP_BLOCK, Fleet
 from tools.sandbox.metrics import History, daily_stat
 from tools.sandbox.seed import Planted, planted_named

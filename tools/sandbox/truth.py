@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tools.aws.pricing import PriceBook
+from tools.pricing.book import PriceBook
 from tools.sandbox.costs import Line, planted_anomalies, totals
 from tools.sandbox.fleet import Fleet
 from tools.sandbox.metrics import History, daily_stat

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tools.aws.pricing import HOURS_PER_MONTH
 from tools.models import Anomaly, CollectionResult, CostRow, Opportunity, Report, Resource
+from tools.pricing.book import HOURS_PER_MONTH
 from tools.storage import validation as check
 from tools.storage.errors import StorageQueryError
 

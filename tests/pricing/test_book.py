@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tools.aws.pricing import HOURS_PER_MONTH, InstanceSpec, PriceBook, PriceNotFound, monthly, size_rank
 from tools.models import PriceQuote
+from tools.pricing.book import HOURS_PER_MONTH, InstanceSpec, PriceBook, PriceNotFound, monthly, size_rank
 
 BOOK = "price book 2026-11-01 (AWS public price list, transcribed)"
 

@@ -1,6 +1,6 @@
 """The on-demand price book: unit prices for EC2, EBS, RDS, Lambda, S3 and VPC, each with its source.
 
-The data lives in `tools/aws/price_data/*.json`, transcribed from AWS's public price list for us-east-1.
+The data lives in `tools/pricing/price_data/*.json`, transcribed from AWS's public price list for us-east-1.
 Other regions are priced from per-region anchors or multipliers stated in the data (or an exact regional
 price where the data lists one); the quote's `source` says which, so every dollar can be traced.
 """
@@ -91,7 +91,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = (resources.files("tools.aws") / "price_data" / name).read_text(encoding="utf-8")
+    text = (resources.files("tools.pricing") / "price_data" / name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
