@@ -198,7 +198,7 @@ def opportunities(args: OpportunityArgs) -> dict[str, Any]:
          "monthly_savings_usd": o.estimated_savings, "priority": o.priority, "confidence": o.confidence,
          "largest": [{"resource_id": f.resource_id, "region": f.region, "savings_usd": f.estimated_savings,
                       "recommendation": f.recommendation, **_shown(f)}
-                     for f in sorted(o.resources, key=lambda f: -f.estimated_savings)[:5]]}
+                     for f in sorted(o.resources, key=lambda f: -f.savings)[:5]]}
         for o in found[:args.limit]], "matching": len(found),
         "source": _report_source(report, "opportunities")}
 

@@ -84,9 +84,9 @@ def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
                           ("savings / month", "right"), ("priority", "left"), ("largest", "left")):
         table.add_column(name, justify=justify, no_wrap=name != "largest")  # type: ignore[arg-type]
     for opp in sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:limit]:
-        top = max(opp.resources, key=lambda f: f.estimated_savings)
+        top = max(opp.resources, key=lambda f: f.savings)
         table.add_row(opp.type, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority,
-                      f"{label(top.resource_id, top.region, top.name)} {money(top.estimated_savings)}")
+                      f"{label(top.resource_id, top.region, top.name)} {money(top.savings)}")
     return table
 
 

@@ -124,17 +124,14 @@ def utilize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
 def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The rules (docs/rules.md) and the anomaly detector, over the collection; anomalies stored."""
     from agent.analysis import AWSCostAnalyzer
-    from tools.aws.live_prices import run_prices
+    from agent.analysis.prices import analysis_prices
 
     settings = _settings(runtime)
     collection = CollectionResult.model_validate(state["collection"])
-    # The collect node's prices (its quotes and Pricing API status): current and target types priced alike.
-    factory, biller = _billed_factory(settings, state["run_id"])
-    prices = run_prices(factory, settings, state.get("prices"))
-    analyzer = AWSCostAnalyzer(settings, prices)
+    # Prices are data gathered by the collect node (billed usage, list quotes): the rules do no I/O.
+    analyzer = AWSCostAnalyzer(settings, analysis_prices(collection))
     errors: list[dict[str, Any]] = []
     result = analyzer.analyze_all_services(collection)
-    result.missing = sorted({*result.missing, *(n for n in prices.notes() if n not in collection.missing)})
     anomalies = []
     if collection.costs is not None:
         try:
@@ -143,7 +140,7 @@ def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
             errors.append(_failure("analysis/anomalies", exc))
     _store(errors, settings, "store_anomalies", anomalies, state["run_id"], generated_at=collection.collected_at)
     return {"analysis": result.model_dump(mode="json"), "anomalies": [a.model_dump(mode="json") for a in anomalies],
-            "prices": prices.snapshot(), "graph_errors": errors, **_ledger_update(factory, biller)}
+            "graph_errors": errors}
 
 
 def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:

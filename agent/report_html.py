@@ -59,18 +59,22 @@ def _evidence(evidence: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _dollars(value: float | None) -> str:
+    return "unpriced" if value is None else money(value)
+
+
 def _opportunity_rows(opp: Opportunity) -> str:
     head = (f"<tr><td><b>{escape(opp.type)}</b><br><span class=muted>{escape(opp.description)}</span></td>"
             f"<td>{escape(opp.service)}</td><td class=n>{opp.resource_count}</td>"
             f"<td class=n><b>{money(opp.estimated_savings)}</b></td><td class=p-{opp.priority}>{opp.priority}</td>"
             f"<td class=n>{opp.confidence:.2f}</td></tr>")
-    resources = sorted(opp.resources, key=lambda f: -f.estimated_savings)
+    resources = sorted(opp.resources, key=lambda f: -f.savings)
     rows = [head]
     for f in resources[:RESOURCES_SHOWN]:
         rows.append(f"<tr class=ev><td colspan=6>&#8627; <b title=\"{escape(f.resource_id)}\">"
                     f"{escape(short_id(f.resource_id, f.name))}</b> ({escape(f.region)}"
-                    f"{', ' + escape(f.resource_type) if f.resource_type else ''}) costs {money(f.monthly_cost)}/mo, "
-                    f"saves {money(f.estimated_savings)}: {escape(f.recommendation)}<br>{_evidence(f.evidence)}"
+                    f"{', ' + escape(f.resource_type) if f.resource_type else ''}) costs {_dollars(f.monthly_cost)}/mo, "
+                    f"saves {_dollars(f.estimated_savings)}: {escape(f.recommendation)}<br>{_evidence(f.evidence)}"
                     f"</td></tr>")
     if len(resources) > RESOURCES_SHOWN:
         rows.append(f"<tr class=ev><td colspan=6 class=muted>and {len(resources) - RESOURCES_SHOWN} more "

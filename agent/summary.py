@@ -59,7 +59,7 @@ def summary_facts(report: Report) -> dict[str, Any]:
             {"type": o.type, "service": o.service, "resources": o.resource_count,
              "monthly_savings": o.estimated_savings, "priority": o.priority,
              "largest": [display(f.resource_id, f.region, f.name)
-                         for f in sorted(o.resources, key=lambda f: -f.estimated_savings)[:3]]}
+                         for f in sorted(o.resources, key=lambda f: -f.savings)[:3]]}
             for o in opportunities
         ],
         "anomaly_count": len(report.anomalies),

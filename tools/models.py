@@ -23,6 +23,9 @@ ResourceKind = Literal[
     "rds_instance", "rds_snapshot", "lambda_function", "s3_bucket",
 ]
 Priority = Literal["high", "medium", "low"]
+PriceBasis = Literal["billed", "list", "book", "unpriced"]
+"""Where a finding's rate came from (docs/money.md): the account's bill, the Pricing API, the packaged book, or
+nothing (then its dollars are null and the evidence says why)."""
 
 CENT = Decimal("0.01")
 
@@ -72,6 +75,12 @@ class CostSummary(Model):
     daily_by_usage_type: list[CostRow] = Field(default_factory=list)
     """Daily rows by service and usage type (region ''), same window as `daily`: what drove a change."""
     currency: str = "USD"
+    basis: str = ""
+    """Which cost the amounts are (docs/money.md): usage at amortized cost, credits and the like apart."""
+    adjustments: dict[str, float] = Field(default_factory=dict)
+    """Record type -> unblended amount over `time_period` for what is not usage: Credit, Refund, Tax, Fee ..."""
+    estimated_days: list[date] = Field(default_factory=list)
+    """Days Cost Explorer marks as estimated (not final yet)."""
 
 
 class Forecast(Model):
@@ -89,6 +98,53 @@ class Utilization(Model):
     coverage_percentage: float | None = None
     net_savings: float | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class BilledUsage(Model):
+    """What the account paid for one usage type and operation over the lookback (Cost Explorer)."""
+
+    usage_type: str
+    """As Cost Explorer gives it, region prefix included: 'EU-BoxUsage:m5.large', 'BoxUsage:m5.large'."""
+    operation: str = ""
+    """'RunInstances', 'RunInstances:0002' (Windows), 'CreateDBInstance:0014' (PostgreSQL) ...; '' for covered usage."""
+    record_type: str = "Usage"
+    """'Usage' (on demand, spot), 'DiscountedUsage' (Reserved Instances), 'SavingsPlanCoveredUsage'."""
+    quantity: float
+    unit: str = ""
+    """Cost Explorer's UsageQuantity unit: 'Hrs', 'GB-Mo', 'GB', 'Requests' ..."""
+    cost: float
+    """Unblended cost of Usage records; amortized (effective) cost of commitment-covered records."""
+
+
+class PriceSheet(Model):
+    """Every price the analysis may use, gathered before it runs: billed usage and list quotes."""
+
+    period: TimePeriod | None = None
+    """The lookback the billed usage covers."""
+    billed: list[BilledUsage] = Field(default_factory=list)
+    list_quotes: dict[str, Any] = Field(default_factory=dict)
+    """The run's list-price quotes and Pricing API status (a `LivePriceBook` snapshot)."""
+
+
+class PurchaseRecommendation(Model):
+    """AWS's own advice to buy a Reserved Instance or Savings Plan (Cost Explorer purchase recommendations)."""
+
+    kind: Literal["reserved_instance", "savings_plan"]
+    service: str = ""
+    region: str = ""
+    instance_type: str = ""
+    engine: str = ""
+    deployment: str = ""
+    """'Single-AZ' / 'Multi-AZ' for RDS."""
+    count: float = 0.0
+    """Instances to buy (RI); 0 for Savings Plans."""
+    estimated_monthly_savings: float
+    savings_percentage: float | None = None
+    break_even_months: float | None = None
+    on_demand_monthly: float | None = None
+    hourly_commitment: float | None = None
+    term: str = "ONE_YEAR"
+    payment_option: str = "NO_UPFRONT"
 
 
 class AwsRightsizing(Model):
@@ -113,6 +169,13 @@ class PriceQuote(Model):
     source: str
     """e.g. 'price book 2026-11-01 (AWS public price list), us-east-1 m5.large Linux on-demand'."""
     effective_date: date | None = None
+    basis: Literal["billed", "list", "book"] = "book"
+    marginal_unit_price: float | None = None
+    """What the bill drops by per unit when it differs from `unit_price` (usage partly covered by commitments)."""
+    covered_share: float | None = None
+    """Share (0..1) of this usage type's hours that Reserved Instances or Savings Plans covered."""
+    note: str = ""
+    """How the rate was derived when that needs saying (coverage, the list ratio applied to a billed rate)."""
 
 
 class MetricSummary(Model):
@@ -195,7 +258,11 @@ class CollectionResult(Model):
     costs: CostSummary | None = None
     forecast: Forecast | None = None
     reservations: Utilization | None = None
+    reservations_by_service: dict[str, Utilization] = Field(default_factory=dict)
+    """RI utilization and coverage per Cost Explorer service name (EC2, RDS, ElastiCache ... where present)."""
     savings_plans: Utilization | None = None
+    purchase_recommendations: list[PurchaseRecommendation] = Field(default_factory=list)
+    price_sheet: PriceSheet | None = None
     aws_rightsizing: list[AwsRightsizing] = Field(default_factory=list)
     resources: list[Resource] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
@@ -215,14 +282,23 @@ class Finding(Model):
 
     resource_id: str
     region: str
-    monthly_cost: float
-    estimated_savings: float
+    monthly_cost: float | None
+    """None only when `price_basis` is 'unpriced'."""
+    estimated_savings: float | None
+    """None only when `price_basis` is 'unpriced'."""
     recommendation: str
     evidence: dict[str, Any]
     """Metric values and days used, price and its source, and the arithmetic ('730 h x $0.096 = $70.08')."""
     confidence: float = Field(0.9, ge=0, le=1)
     name: str = ""
     resource_type: str = ""
+    price_basis: PriceBasis = "book"
+    account_id: str = ""
+
+    @property
+    def savings(self) -> float:
+        """The saving as a number for sums and ranking: an unpriced finding adds nothing."""
+        return self.estimated_savings or 0.0
 
 
 class Opportunity(Model):
@@ -297,3 +373,9 @@ class Report(Model):
     regions: list[str] = Field(default_factory=list)
     account_id: str = ""
     api_calls: list[ApiCallCount] = Field(default_factory=list)
+    monthly_basis: str = ""
+    """How `total_monthly_cost` was made one month (docs/money.md)."""
+    adjustments: dict[str, float] = Field(default_factory=dict)
+    """Credits, refunds, tax, fees over `time_period`, by record type: shown apart, never in the spend."""
+    unpriced_findings: int = 0
+    """Findings reported without dollars because nothing could price them."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from agent.analysis import anomalies, dedup, ebs, ec2, lambda_, network, priority, rds, s3
 from agent.analysis.common import Context, Outcome, is_ignored
+from agent.analysis.costs import snapshot_spend
 from agent.analysis.prices import Prices
 from agent.analysis.report import AnalysisResult, build_report
 from agent.analysis.summary import DETERMINISTIC_SOURCE, deterministic_summary
 from tools.models import Anomaly, CollectionResult, CostSummary, Opportunity, Report, RunCost, cents
+from tools.pricing.billed import BilledPrices
 from tools.settings import Settings
 
+RDS_SERVICE = "Amazon Relational Database Service"
 RULE_FAMILIES = (ec2, ebs, network, rds, lambda_, s3)
 
 
@@ -22,12 +25,16 @@ class AWSCostAnalyzer:
 
     def _context(self, collection: CollectionResult) -> Context:
         active = [r for r in collection.resources if not is_ignored(r, self.settings)]
+        rds = collection.reservations_by_service.get(RDS_SERVICE)
         return Context(
-            settings=self.settings, prices=self.prices, now=collection.collected_at,
-            ri_coverage=collection.reservations.coverage_percentage if collection.reservations else None,
+            settings=self.settings, prices=BilledPrices(self.prices, collection.price_sheet),
+            now=collection.collected_at,
+            ri_coverage=rds.coverage_percentage if rds else None,
             sp_coverage=collection.savings_plans.coverage_percentage if collection.savings_plans else None,
             volumes={r.resource_id: r for r in active if r.kind == "ebs_volume"},
             aws_rightsizing={r.resource_id: r for r in collection.aws_rightsizing},
+            purchases=tuple(collection.purchase_recommendations),
+            snapshot_spend=snapshot_spend(collection.costs), account_id=collection.account_id,
         )
 
     def analyze_all_services(self, collection: CollectionResult) -> AnalysisResult:

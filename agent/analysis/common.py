@@ -7,8 +7,19 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from agent.analysis.prices import Prices, unit
-from tools.models import AwsRightsizing, Finding, MetricSummary, OpportunityType, PriceQuote, Resource, cents
+from agent.analysis.prices import unit
+from tools.models import (
+    AwsRightsizing,
+    Finding,
+    MetricSummary,
+    OpportunityType,
+    PriceBasis,
+    PriceQuote,
+    PurchaseRecommendation,
+    Resource,
+    cents,
+)
+from tools.pricing.billed import BilledPrices
 from tools.pricing.book import HOURS_PER_MONTH
 from tools.resource_label import is_arn, label, short_id
 from tools.settings import Settings
@@ -26,7 +37,8 @@ class Context:
     """Everything a rule may read besides the resource itself."""
 
     settings: Settings
-    prices: Prices
+    prices: BilledPrices
+    """Billed rates first, then list quotes gathered at collection, then the book: never I/O."""
     now: datetime
     ri_coverage: float | None = None
     """Reserved Instance coverage % from Cost Explorer, None when not reported."""
@@ -36,6 +48,18 @@ class Context:
     """EBS volumes by id (not ignored), so a stopped instance can price what it still pays for."""
     aws_rightsizing: dict[str, AwsRightsizing] = field(default_factory=dict)
     """AWS's own rightsizing recommendations (Cost Explorer) by instance id: corroboration, never a finding."""
+    purchases: tuple[PurchaseRecommendation, ...] = ()
+    """AWS's RI and Savings Plans purchase recommendations for the account."""
+    snapshot_spend: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    """(region, 'EBS'|'RDS') -> monthly snapshot spend from Cost Explorer: old snapshots never claim more."""
+    account_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.prices, BilledPrices):  # a bare book (tests, no collection): list prices only
+            object.__setattr__(self, "prices", BilledPrices(self.prices))
+
+    def savings_plan(self) -> PurchaseRecommendation | None:
+        return next((p for p in self.purchases if p.kind == "savings_plan" and p.savings_percentage), None)
 
 
 @dataclass
@@ -158,8 +182,8 @@ def make_hit(
     kind: OpportunityType,
     resource: Resource,
     *,
-    monthly: Decimal,
-    savings: Decimal,
+    monthly: Decimal | None,
+    savings: Decimal | None,
     recommendation: str,
     evidence: dict[str, Any],
     base: float,
@@ -167,18 +191,50 @@ def make_hit(
     settings: Settings,
     service: str | None = None,
     covered: tuple[str, ...] = (),
+    basis: PriceBasis = "book",
+    account_id: str = "",
 ) -> Hit:
-    """A finding whose savings never exceed its monthly cost, with confidence = base x data coverage."""
-    savings = max(Decimal(0), min(savings, monthly))
+    """A finding whose savings never exceed its monthly cost, with confidence = base x data coverage.
+
+    `monthly` None means nothing could price the resource: the finding is reported 'unpriced', dollars null."""
+    if monthly is None or savings is None:
+        monthly_out: float | None = None
+        savings_out: float | None = None
+        basis = "unpriced"
+    else:
+        monthly_out, savings_out = cents(monthly), cents(max(Decimal(0), min(savings, monthly)))
     confidence = (Decimal(str(base)) * coverage(days, settings)).quantize(Decimal("0.001"))
     finding = Finding(
-        resource_id=resource.resource_id, region=resource.region, monthly_cost=cents(monthly),
-        estimated_savings=cents(savings), recommendation=recommendation,
+        resource_id=resource.resource_id, region=resource.region, monthly_cost=monthly_out,
+        estimated_savings=savings_out, recommendation=recommendation, price_basis=basis,
+        account_id=account_id or str(resource.attributes.get("account_id") or ""),
         evidence=shown_evidence(resource, evidence), confidence=float(confidence),
         name=short_id(resource.resource_id, resource.name) if is_arn(resource.resource_id) else resource.name,
         resource_type=resource.resource_type,
     )
     return Hit(type=kind, service=service or resource.service, finding=finding, covered=covered)
+
+
+def marginal_factor(quote: PriceQuote) -> Decimal:
+    """Share of the rate the bill actually drops by (below 1 when commitments cover part of the usage type)."""
+    if quote.marginal_unit_price is None or not quote.unit_price:
+        return Decimal(1)
+    return Decimal(str(quote.marginal_unit_price)) / Decimal(str(quote.unit_price))
+
+
+def price_evidence(quote: PriceQuote) -> dict[str, Any]:
+    """The rate, its basis and source, and how commitments bear on it."""
+    out: dict[str, Any] = {"price_basis": quote.basis, "price_source": quote.source}
+    if quote.note:
+        out["price_note"] = quote.note
+    if quote.covered_share:
+        out["covered_share"] = quote.covered_share
+    return out
+
+
+def unpriced_evidence(reason: str) -> dict[str, Any]:
+    return {"price_basis": "unpriced", "unpriced_reason": reason,
+            "price_source": "none: no billed usage, list price or price-book entry"}
 
 
 def coverage_note(kind: str, pct: float | None) -> str:

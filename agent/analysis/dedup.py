@@ -24,7 +24,7 @@ def waste_by_resource(opportunities: list[Opportunity]) -> dict[str, tuple[Decim
     for opportunity in opportunities:
         for finding in opportunity.resources:
             key = owners.get(finding.resource_id, finding.resource_id)
-            saving = Decimal(str(finding.estimated_savings))
+            saving = Decimal(str(finding.savings))
             if key not in best or saving > best[key][0]:
                 best[key] = (saving, opportunity.service)
     return best

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from agent.analysis.common import Context, Hit, Outcome, as_datetime, dec, make_hit, num, state_of, usd, utc
+from agent.analysis.common import (
+    Context,
+    Hit,
+    Outcome,
+    as_datetime,
+    dec,
+    make_hit,
+    num,
+    price_evidence,
+    state_of,
+    unpriced_evidence,
+    usd,
+    utc,
+)
 from agent.analysis.prices import PRICE_ERRORS, unit
-from tools.models import Resource
+from tools.models import PriceQuote, Resource, cents
 
+INCREMENTAL_NOTE = ("snapshots are incremental: deleting one frees only the blocks no other snapshot shares, so this "
+                    "is an upper bound")
 GP3_FREE_IOPS = 3000
 IO_TO_GP3_MAX_IOPS = 16000
 
@@ -19,6 +36,12 @@ def _iops(volume: Resource) -> int:
 
 def _cost(volume: Resource, volume_type: str, ctx: Context, iops: int | None = None) -> tuple[Decimal, str, str]:
     """Monthly cost of the volume as `volume_type` (provisioned IOPS `iops`): (dollars, price source, arithmetic)."""
+    total, quote, text = _priced(volume, volume_type, ctx, iops)
+    return total, quote.source, text
+
+
+def _priced(volume: Resource, volume_type: str, ctx: Context,
+            iops: int | None = None) -> tuple[Decimal, PriceQuote, str]:
     size = dec(volume.attributes.get("size_gb") or 0)
     gb = ctx.prices.ebs_gb_month(volume.region, volume_type)
     total = size * unit(gb)
@@ -29,7 +52,7 @@ def _cost(volume: Resource, volume_type: str, ctx: Context, iops: int | None = N
         iops_price = ctx.prices.ebs_iops_month(volume.region, volume_type)
         total += billable_iops * unit(iops_price)
         text += f" + {billable_iops} IOPS x {usd(unit(iops_price), 4)}/IOPS-month"
-    return total, gb.source, text
+    return total, gb, text
 
 
 def volume_monthly(volume: Resource, ctx: Context) -> tuple[Decimal, str] | None:
@@ -42,16 +65,19 @@ def volume_monthly(volume: Resource, ctx: Context) -> tuple[Decimal, str] | None
 
 
 def _unattached(volume: Resource, ctx: Context) -> Hit | None:
-    try:
-        monthly, source, text = _cost(volume, volume.resource_type, ctx)
-    except PRICE_ERRORS:
-        return None
-    evidence = {"state": "available", "volume_type": volume.resource_type,
-                "size_gb": volume.attributes.get("size_gb"), "price_source": source,
-                "arithmetic": f"{text} = {usd(monthly)}"}
+    evidence: dict[str, Any] = {"state": "available", "volume_type": volume.resource_type,
+                                "size_gb": volume.attributes.get("size_gb")}
     recommendation = f"Snapshot if needed, then delete: unattached {volume.resource_type} volume"
+    try:
+        monthly, quote, text = _priced(volume, volume.resource_type, ctx)
+    except PRICE_ERRORS as exc:
+        evidence |= unpriced_evidence(str(exc))
+        return make_hit("unattached_volume", volume, monthly=None, savings=None, recommendation=recommendation,
+                        evidence=evidence, base=0.95, days=None, settings=ctx.settings)
+    evidence |= {**price_evidence(quote), "arithmetic": f"{text} = {usd(monthly)}"}
     return make_hit("unattached_volume", volume, monthly=monthly, savings=monthly,
-                    recommendation=recommendation, evidence=evidence, base=0.95, days=None, settings=ctx.settings)
+                    recommendation=recommendation, evidence=evidence, base=0.95, days=None, settings=ctx.settings,
+                    basis=quote.basis)
 
 
 def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
@@ -59,11 +85,12 @@ def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
     if vtype not in ("gp2", "io1", "io2") or (vtype != "gp2" and _iops(volume) > IO_TO_GP3_MAX_IOPS):
         return None
     try:
-        now_cost, source, now_text = _cost(volume, vtype, ctx)
+        now_cost, now_quote, now_text = _priced(volume, vtype, ctx)
         # gp2 IOPS are a function of size, and gp3 gives 3,000 free: gp2 -> gp3 compares GB prices only.
         new_cost, new_source, new_text = _cost(volume, "gp3", ctx, 0 if vtype == "gp2" else None)
     except PRICE_ERRORS:
         return None
+    source = now_quote.source
     saving = now_cost - new_cost
     if saving <= 0:
         return None
@@ -73,7 +100,7 @@ def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
     keep = f"{_iops(volume)} IOPS" if vtype != "gp2" else "3,000 IOPS baseline"
     text = f"Change volume type {vtype} -> gp3 (online, no downtime), {keep}"
     return make_hit("volume_type_upgrade", volume, monthly=now_cost, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.9, days=None, settings=ctx.settings)
+                    evidence=evidence, base=0.9, days=None, settings=ctx.settings, basis=now_quote.basis)
 
 
 def _started(resource: Resource) -> datetime | None:
@@ -90,20 +117,50 @@ def _old_snapshot(snap: Resource, ctx: Context) -> Hit | None:
     rds = snap.kind == "rds_snapshot"
     if rds and str(snap.attributes.get("snapshot_type") or "manual").lower() != "manual":
         return None
+    if snap.attributes.get("backs_ami"):
+        return None  # deleting it would break a registered AMI; deregister the image first
+    age = (now - started).days
+    size = dec(snap.attributes.get("size_gb") or 0)
+    text = f"Delete the snapshot ({age} days old) unless a retention rule needs it"
+    evidence: dict[str, Any] = {"age_days": age, "max_age_days": limit, "size_gb": float(size),
+                                "note": INCREMENTAL_NOTE}
+    service = "RDS" if rds else "EBS"
     try:
         quote = (ctx.prices.rds_snapshot_gb_month(snap.region) if rds
                  else ctx.prices.snapshot_gb_month(snap.region))
-    except PRICE_ERRORS:
-        return None
-    size = dec(snap.attributes.get("size_gb") or 0)
+    except PRICE_ERRORS as exc:
+        evidence |= unpriced_evidence(str(exc))
+        return make_hit("old_snapshot", snap, monthly=None, savings=None, recommendation=text, evidence=evidence,
+                        base=0.7, days=None, settings=ctx.settings, service=service)
     monthly = size * unit(quote)
-    age = (now - started).days
-    evidence = {"age_days": age, "max_age_days": limit, "size_gb": float(size), "price_source": quote.source,
-                "note": "snapshots are billed incrementally, so this is an upper bound",
-                "arithmetic": f"{num(size)} GB x {usd(unit(quote), 4)}/GB-month = {usd(monthly)}"}
-    text = f"Delete the snapshot ({age} days old) unless a retention rule needs it"
+    evidence |= {**price_evidence(quote),
+                 "arithmetic": f"{num(size)} GB x {usd(unit(quote), 4)}/GB-month = {usd(monthly)}"}
     return make_hit("old_snapshot", snap, monthly=monthly, savings=monthly, recommendation=text,
-                    evidence=evidence, base=0.7, days=None, settings=ctx.settings, service="RDS" if rds else "EBS")
+                    evidence=evidence, base=0.7, days=None, settings=ctx.settings, service=service,
+                    basis=quote.basis)
+
+
+def cap_snapshots(hits: list[Hit], ctx: Context) -> list[Hit]:
+    """Old snapshots of one region never claim more than that region's snapshot spend (Cost Explorer)."""
+    groups: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    for hit in hits:
+        if hit.type == "old_snapshot" and hit.finding.estimated_savings is not None:
+            groups[(hit.finding.region, hit.service)].append(hit)
+    for key, members in groups.items():
+        spend = ctx.snapshot_spend.get(key)
+        claimed = sum((dec(h.finding.estimated_savings) for h in members), Decimal(0))
+        if spend is None or claimed <= spend or claimed == 0:
+            continue
+        share = spend / claimed
+        for hit in members:
+            saving = dec(hit.finding.estimated_savings) * share
+            hit.finding = hit.finding.model_copy(update={
+                "estimated_savings": cents(saving),
+                "evidence": {**hit.finding.evidence,
+                             "capped": f"the {key[1]} snapshots of {key[0]} cost {usd(spend)} a month in Cost "
+                                       f"Explorer; the {len(members)} old ones together claimed {usd(claimed)}, so "
+                                       f"each is scaled by {num(round(share, 4))}"}})
+    return hits
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:
@@ -117,4 +174,5 @@ def analyze(resources: list[Resource], ctx: Context) -> Outcome:
             hit = _old_snapshot(resource, ctx)
         if hit is not None:
             out.hits.append(hit)
+    out.hits = cap_snapshots(out.hits, ctx)
     return out

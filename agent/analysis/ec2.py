@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from agent.analysis.common import (
     HOURS,
@@ -11,14 +12,16 @@ from agent.analysis.common import (
     Hit,
     Outcome,
     all_month,
-    coverage_note,
     dec,
     insufficient,
     is_non_production,
     make_hit,
+    marginal_factor,
     metric,
     num,
+    price_evidence,
     state_of,
+    unpriced_evidence,
     usd,
 )
 from agent.analysis.corroborate import corroborate
@@ -26,9 +29,10 @@ from agent.analysis.ebs import volume_monthly
 from agent.analysis.ec2_sizing import hourly_quote, previous_generation, rightsizing
 from agent.analysis.prices import unit
 from tools.models import PriceQuote, Resource
+from tools.pricing.billed import instance_operation
 
 
-def _idle_running(resource: Resource, quote: PriceQuote, ctx: Context) -> Hit | None:
+def _idle_running(resource: Resource, quote: PriceQuote | None, ctx: Context) -> Hit | None:
     s = ctx.settings
     cpu, cpu_max = metric(resource, "cpu"), metric(resource, "cpu_max")
     net_in, net_out = metric(resource, "network_in"), metric(resource, "network_out")
@@ -40,19 +44,27 @@ def _idle_running(resource: Resource, quote: PriceQuote, ctx: Context) -> Hit | 
     if not (cpu.average < s.aws_idle_cpu_threshold and cpu_max.maximum < s.idle_cpu_max_threshold
             and network < dec(s.idle_network_mb_per_day) * MB):
         return None
-    monthly, arithmetic = all_month(quote)
-    evidence = {
+    evidence: dict[str, Any] = {
         "cpu_avg": round(cpu.average, 2), "cpu_max": round(cpu_max.maximum, 2),
         "network_mb_day": float(round(network / MB, 3)), "days": cpu.days,
         "thresholds": {"cpu_avg_pct": s.aws_idle_cpu_threshold, "cpu_max_pct": s.idle_cpu_max_threshold,
                        "network_mb_day": s.idle_network_mb_per_day},
-        "hourly_price": quote.unit_price, "price_source": quote.source,
-        "arithmetic": arithmetic,
     }
     text = (f"Stop or terminate (snapshot first if the data matters): average CPU {cpu.average:.1f} %, "
             f"peak {cpu_max.maximum:.1f} %, network {float(network / MB):.2f} MB/day over {cpu.days} days")
-    return make_hit("idle_resource", resource, monthly=monthly, savings=monthly, recommendation=text,
-                    evidence=evidence, base=0.95, days=cpu.days, settings=s)
+    if quote is None:
+        evidence |= unpriced_evidence(f"no billed usage or price for {resource.resource_type} "
+                                      f"({instance_operation(resource)}) in {resource.region}")
+        return make_hit("idle_resource", resource, monthly=None, savings=None, recommendation=text,
+                        evidence=evidence, base=0.95, days=cpu.days, settings=s)
+    monthly, arithmetic = all_month(quote)
+    factor = marginal_factor(quote)
+    saving = monthly * factor
+    if factor != 1:
+        arithmetic += f"; x {num(round(factor, 4))} on-demand share the bill drops by = {usd(saving)}"
+    evidence |= {"hourly_price": quote.unit_price, **price_evidence(quote), "arithmetic": arithmetic}
+    return make_hit("idle_resource", resource, monthly=monthly, savings=saving, recommendation=text,
+                    evidence=evidence, base=0.95, days=cpu.days, settings=s, basis=quote.basis)
 
 
 def _attached_volumes(resource: Resource, ctx: Context) -> list[Resource]:
@@ -63,7 +75,15 @@ def _attached_volumes(resource: Resource, ctx: Context) -> list[Resource]:
 
 def _idle_stopped(resource: Resource, ctx: Context) -> Hit | None:
     """A stopped instance still pays for its volumes."""
-    priced = [(v, p) for v in _attached_volumes(resource, ctx) if (p := volume_monthly(v, ctx)) is not None]
+    attached = _attached_volumes(resource, ctx)
+    priced = [(v, p) for v in attached if (p := volume_monthly(v, ctx)) is not None]
+    if attached and not priced:
+        text = "Snapshot and delete the volumes, or terminate: stopped, still paying for its EBS volumes"
+        evidence = {"state": "stopped", "covered_resources": [v.resource_id for v in attached],
+                    **unpriced_evidence("no billed usage or price for its volume types")}
+        return make_hit("idle_resource", resource, monthly=None, savings=None, recommendation=text,
+                        evidence=evidence, base=0.85, days=None, settings=ctx.settings,
+                        covered=tuple(v.resource_id for v in attached))
     if not priced:
         return None
     monthly = sum((p[0] for _, p in priced), Decimal(0))
@@ -88,47 +108,49 @@ def _spot(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit
         return None
     pct = dec(ctx.settings.aws_spot_savings_target)
     monthly = unit(quote) * HOURS
-    saving = monthly * pct / 100
+    saving = monthly * pct / 100 * marginal_factor(quote)
     reason = f"Auto Scaling group {asg}" if asg else ("non-production" if is_non_production(resource) else
                                                        "tagged stateless=true")
     evidence = {
         "reason": reason, "days": days, "spot_savings_pct": float(pct), "hourly_price": quote.unit_price,
-        "price_source": quote.source,
+        **price_evidence(quote),
         "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % = {usd(saving)}",
     }
     text = f"Run on Spot ({reason}): about {num(pct)} % cheaper than on-demand"
     return make_hit("spot_migration", resource, monthly=monthly, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.7, days=days, settings=ctx.settings)
+                    evidence=evidence, base=0.7, days=days, settings=ctx.settings, basis=quote.basis)
 
 
 def _savings_plan(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit | None:
     s = ctx.settings
-    if str(resource.attributes.get("lifecycle") or "on-demand") == "spot":
-        return None
+    advice = ctx.savings_plan()
+    if str(resource.attributes.get("lifecycle") or "on-demand") == "spot" or quote.covered_share or advice is None:
+        return None  # spot, already (partly) covered, or AWS offers no Savings Plan for this account
     fraction = min(Decimal(1), Decimal(days) / Decimal(s.metrics_lookback_days))
     if fraction < dec(s.steady_running_fraction):
         return None
     monthly = unit(quote) * HOURS
-    pct = dec(s.savings_plan_discount_pct)
-    covered = dec(ctx.sp_coverage) if ctx.sp_coverage is not None else Decimal(0)
-    saving = monthly * pct / 100 * (1 - covered / 100)
+    pct = dec(advice.savings_percentage or 0)
+    saving = monthly * pct / 100
     evidence = {
         "running_fraction": float(round(fraction, 3)), "days": days, "discount_pct": float(pct),
-        "savings_plans_coverage_pct": ctx.sp_coverage, "coverage": coverage_note("Savings Plans", ctx.sp_coverage),
-        "hourly_price": quote.unit_price, "price_source": quote.source,
-        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % x (1 - {num(covered)} %) = {usd(saving)}",
+        "aws_purchase_recommendation": {"type": advice.service, "term": advice.term, "payment_option": advice.payment_option,
+                               "estimated_savings_pct": advice.savings_percentage,
+                               "hourly_commitment": advice.hourly_commitment,
+                               "account_monthly_savings": advice.estimated_monthly_savings,
+                               "source": "Cost Explorer GetSavingsPlansPurchaseRecommendation"},
+        "hourly_price": quote.unit_price, **price_evidence(quote),
+        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % (AWS's estimate for this account) = "
+                      f"{usd(saving)}",
     }
     text = (f"Cover with a Compute Savings Plan: running {float(fraction) * 100:.0f} % of {s.metrics_lookback_days} "
-            f"days at on-demand rates")
+            f"days at on-demand rates; AWS estimates {num(pct)} % off for this account")
     return make_hit("savings_plan", resource, monthly=monthly, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.75, days=days, settings=s)
+                    evidence=evidence, base=0.75, days=days, settings=s, basis=quote.basis)
 
 
 def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
     quote = hourly_quote(resource, resource.resource_type, ctx)
-    if quote is None:
-        out.missing.append(f"{resource.resource_id}: no price for {resource.resource_type} in {resource.region}")
-        return
     cpu = metric(resource, "cpu")
     days = cpu.days if cpu else 0
     enough = days >= ctx.settings.min_data_days
@@ -137,6 +159,10 @@ def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
     idle = _idle_running(resource, quote, ctx) if enough else None
     if idle is not None:
         out.hits.append(corroborate(idle, ctx.aws_rightsizing))
+        return
+    if quote is None:
+        out.missing.append(f"{resource.resource_id}: no price for {resource.resource_type} "
+                           f"({instance_operation(resource)}) in {resource.region}")
         return
     found = [rightsizing(resource, quote, ctx), previous_generation(resource, quote, ctx),
              _spot(resource, quote, days, ctx) if enough else None]

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agent.analysis.common import HOURS, Context, Hit, dec, make_hit, metric, usd
+from agent.analysis.common import (
+    HOURS,
+    Context,
+    Hit,
+    dec,
+    make_hit,
+    marginal_factor,
+    metric,
+    num,
+    price_evidence,
+    usd,
+)
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import PriceQuote, Resource
 
 
-def hourly_quote(resource: Resource, instance_type: str, ctx: Context) -> PriceQuote | None:
-    """On-demand Linux price of a type in the resource's region; the collector's quote as a fallback."""
+def hourly_quote(resource: Resource, instance_type: str, ctx: Context,
+                 current: PriceQuote | None = None) -> PriceQuote | None:
+    """The instance's own billed rate (its usage type and operation), or what a target type would cost it;
+    None when nothing can price it."""
     try:
+        if instance_type == resource.resource_type:
+            return ctx.prices.instance_hourly(resource)
+        if current is not None:
+            return ctx.prices.target_hourly(resource, instance_type, current)
         return ctx.prices.ec2_hourly(resource.region, instance_type)
     except PRICE_ERRORS:
-        if instance_type == resource.resource_type and resource.price and resource.price.unit == "hour":
-            return resource.price
         return None
 
 
@@ -26,7 +41,8 @@ def _vcpus(instance_type: str, ctx: Context) -> int | None:
         return None
 
 
-def _target(resource: Resource, peak: Decimal, ctx: Context) -> tuple[str, PriceQuote] | None:
+def _target(resource: Resource, peak: Decimal, ctx: Context,
+            current: PriceQuote) -> tuple[str, PriceQuote] | None:
     """Smallest same-family type with enough vCPUs for the peak at the target CPU, smaller than today's."""
     try:
         specs = ctx.prices.instance_specs(resource.resource_type)
@@ -40,7 +56,7 @@ def _target(resource: Resource, peak: Decimal, ctx: Context) -> tuple[str, Price
         vcpus = _vcpus(candidate, ctx)
         if vcpus is None or Decimal(vcpus) < needed:
             continue
-        quote = hourly_quote(resource, candidate, ctx)
+        quote = hourly_quote(resource, candidate, ctx, current)
         if quote is not None:
             return candidate, quote
     return None
@@ -56,11 +72,11 @@ def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | 
     # every day below the threshold == the largest daily average below it
     if not (cpu.maximum < limit and all(value < limit for value in cpu.daily.values())):
         return None
-    target = _target(resource, dec(cpu.maximum), ctx)
+    target = _target(resource, dec(cpu.maximum), ctx, current)
     if target is None:
         return None
     new_type, new_quote = target
-    saving = (unit(current) - unit(new_quote)) * HOURS
+    saving = (unit(current) - unit(new_quote)) * HOURS * marginal_factor(current)
     if saving <= 0:
         return None
     monthly = unit(current) * HOURS
@@ -70,13 +86,13 @@ def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | 
         "current_type": resource.resource_type, "target_type": new_type,
         "current_vcpus": _vcpus(resource.resource_type, ctx), "target_vcpus": _vcpus(new_type, ctx),
         "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
-        "price_source": current.source, "target_price_source": new_quote.source,
-        "arithmetic": f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(new_quote), 4)}/h) = {usd(saving)}",
+        **price_evidence(current), "target_price_source": new_quote.source,
+        "arithmetic": _change_arithmetic(current, new_quote, saving),
     }
     text = (f"Resize {resource.resource_type} -> {new_type}: peak daily CPU {cpu.maximum:.1f} % "
             f"over {cpu.days} days")
     return make_hit("rightsizing", resource, monthly=monthly, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.8, days=cpu.days, settings=ctx.settings)
+                    evidence=evidence, base=0.8, days=cpu.days, settings=ctx.settings, basis=current.basis)
 
 
 def previous_generation(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | None:
@@ -87,19 +103,28 @@ def previous_generation(resource: Resource, current: PriceQuote, ctx: Context) -
         return None
     if not new_type or new_type == resource.resource_type:
         return None
-    new_quote = hourly_quote(resource, new_type, ctx)
+    new_quote = hourly_quote(resource, new_type, ctx, current)
     if new_quote is None:
         return None
-    saving = (unit(current) - unit(new_quote)) * HOURS
+    saving = (unit(current) - unit(new_quote)) * HOURS * marginal_factor(current)
     if saving <= 0:
         return None
     evidence = {
         "current_type": resource.resource_type, "target_type": new_type,
         "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
-        "price_source": current.source, "target_price_source": new_quote.source,
-        "arithmetic": f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(new_quote), 4)}/h) = {usd(saving)}",
+        **price_evidence(current), "target_price_source": new_quote.source,
+        "arithmetic": _change_arithmetic(current, new_quote, saving),
     }
     text = (f"Move {resource.resource_type} (previous generation) -> {new_type}: same size, "
             f"{usd(saving)} a month cheaper")
     return make_hit("previous_generation", resource, monthly=unit(current) * HOURS, savings=saving,
-                    recommendation=text, evidence=evidence, base=0.85, days=None, settings=ctx.settings)
+                    recommendation=text, evidence=evidence, base=0.85, days=None, settings=ctx.settings,
+                    basis=current.basis)
+
+
+def _change_arithmetic(current: PriceQuote, target: PriceQuote, saving: Decimal) -> str:
+    text = f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(target), 4)}/h)"
+    factor = marginal_factor(current)
+    if factor != 1:
+        text += f" x {num(round(factor, 4))} (on-demand share the bill drops by)"
+    return f"{text} = {usd(saving)}"

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from agent.analysis.common import HOURS, Context, Hit, Outcome, dec, make_hit, metric, num, usd
 from agent.analysis.prices import PRICE_ERRORS, unit
-from tools.models import Resource
+from tools.models import PriceBasis, Resource
 
 ERROR_WINDOW_DAYS = 7
 MIN_DAILY_INVOCATIONS = 10
@@ -21,6 +21,7 @@ class FnCost:
     compute: Decimal
     source: str
     arithmetic: str
+    basis: PriceBasis = "book"
 
     @property
     def total(self) -> Decimal:
@@ -44,7 +45,7 @@ def fn_cost(fn: Resource, ctx: Context) -> FnCost | None:
     requests, compute = monthly_calls * unit(request), gb_seconds * unit(gb_second)
     text = (f"{monthly_calls:,.0f} calls x {usd(unit(request), 7)} + {monthly_calls:,.0f} x {num(seconds)} s x "
             f"{num(memory)}/1024 GB x {usd(unit(gb_second), 10)}/GB-s = {usd(requests)} + {usd(compute)}")
-    return FnCost(requests, compute, gb_second.source, text)
+    return FnCost(requests, compute, gb_second.source, text, gb_second.basis)
 
 
 def _recent_bad_day(fn: Resource, ctx: Context) -> tuple[str, float] | None:
@@ -78,7 +79,7 @@ def _errors(fn: Resource, cost: FnCost, ctx: Context) -> Hit | None:
     text = (f"Fix the failing invocations: {bad[1]:.1f} % errors on {bad[0]}, "
             f"{float(rate * 100):.1f} % over {invocations.days} days")
     return make_hit("lambda_errors", fn, monthly=cost.total, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.6, days=invocations.days, settings=ctx.settings)
+                    evidence=evidence, base=0.6, days=invocations.days, settings=ctx.settings, basis=cost.basis)
 
 
 def _memory(fn: Resource, cost: FnCost, ctx: Context) -> Hit | None:
@@ -97,7 +98,7 @@ def _memory(fn: Resource, cost: FnCost, ctx: Context) -> Hit | None:
     text = (f"Lower memory {configured} MB -> {recommended} MB: peak used {num(used.maximum)} MB "
             f"over {used.days} days")
     return make_hit("lambda_memory", fn, monthly=cost.total, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.7, days=used.days, settings=ctx.settings)
+                    evidence=evidence, base=0.7, days=used.days, settings=ctx.settings, basis=cost.basis)
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from agent.analysis.common import MB, Context, Hit, Outcome, all_month, dec, insufficient, make_hit, metric, state_of
+from agent.analysis.common import (
+    MB,
+    Context,
+    Hit,
+    Outcome,
+    all_month,
+    dec,
+    insufficient,
+    make_hit,
+    metric,
+    price_evidence,
+    state_of,
+    unpriced_evidence,
+)
 from agent.analysis.prices import PRICE_ERRORS
 from tools.models import Resource
 
@@ -12,18 +26,18 @@ from tools.models import Resource
 def _eip(eip: Resource, ctx: Context) -> Hit | None:
     if eip.attributes.get("association_id"):
         return None
+    address = eip.attributes.get("public_ip") or eip.resource_id
+    text = f"Release Elastic IP {address}: not associated with anything"
+    evidence: dict[str, Any] = {"association_id": None, "public_ip": eip.attributes.get("public_ip")}
     try:
         quote = ctx.prices.eip_hourly(eip.region)
-    except PRICE_ERRORS:
-        return None
+    except PRICE_ERRORS as exc:
+        return make_hit("unused_elastic_ip", eip, monthly=None, savings=None, recommendation=text,
+                        evidence=evidence | unpriced_evidence(str(exc)), base=0.99, days=None, settings=ctx.settings)
     monthly, arithmetic = all_month(quote)
-    address = eip.attributes.get("public_ip") or eip.resource_id
-    evidence = {"association_id": None, "public_ip": eip.attributes.get("public_ip"),
-                "hourly_price": quote.unit_price, "price_source": quote.source,
-                "arithmetic": arithmetic}
-    return make_hit("unused_elastic_ip", eip, monthly=monthly, savings=monthly,
-                    recommendation=f"Release Elastic IP {address}: not associated with anything",
-                    evidence=evidence, base=0.99, days=None, settings=ctx.settings)
+    evidence |= {"hourly_price": quote.unit_price, **price_evidence(quote), "arithmetic": arithmetic}
+    return make_hit("unused_elastic_ip", eip, monthly=monthly, savings=monthly, recommendation=text,
+                    evidence=evidence, base=0.99, days=None, settings=ctx.settings, basis=quote.basis)
 
 
 def _nat(nat: Resource, ctx: Context, out: Outcome) -> Hit | None:
@@ -38,16 +52,17 @@ def _nat(nat: Resource, ctx: Context, out: Outcome) -> Hit | None:
     traffic = dec(bytes_out.total or 0) + (dec(bytes_in.total or 0) if bytes_in else Decimal(0))
     if traffic >= MB:
         return None
+    text = f"Delete NAT gateway {nat.resource_id}: {float(traffic / MB):.3f} MB of traffic in {days} days"
+    evidence: dict[str, Any] = {"bytes_total": float(traffic), "days": days}
     try:
         quote = ctx.prices.nat_hourly(nat.region)
-    except PRICE_ERRORS:
-        return None
+    except PRICE_ERRORS as exc:
+        return make_hit("idle_nat_gateway", nat, monthly=None, savings=None, recommendation=text,
+                        evidence=evidence | unpriced_evidence(str(exc)), base=0.9, days=days, settings=ctx.settings)
     monthly, arithmetic = all_month(quote)
-    evidence = {"bytes_total": float(traffic), "days": days, "hourly_price": quote.unit_price,
-                "price_source": quote.source, "arithmetic": arithmetic}
-    text = f"Delete NAT gateway {nat.resource_id}: {float(traffic / MB):.3f} MB of traffic in {days} days"
+    evidence |= {"hourly_price": quote.unit_price, **price_evidence(quote), "arithmetic": arithmetic}
     return make_hit("idle_nat_gateway", nat, monthly=monthly, savings=monthly, recommendation=text,
-                    evidence=evidence, base=0.9, days=days, settings=ctx.settings)
+                    evidence=evidence, base=0.9, days=days, settings=ctx.settings, basis=quote.basis)
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:

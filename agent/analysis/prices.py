@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol
 
-from tools.models import PriceQuote
-from tools.pricing.book import PriceNotFound
+from tools.models import CollectionResult, PriceQuote
+from tools.pricing.book import PriceBook, PriceNotFound
 
 
 class Prices(Protocol):
@@ -28,6 +28,17 @@ class Prices(Protocol):
     def s3_gb_month(self, region: str, storage_class: str) -> PriceQuote: ...
     def eip_hourly(self, region: str) -> PriceQuote: ...
     def nat_hourly(self, region: str) -> PriceQuote: ...
+
+
+def analysis_prices(collection: CollectionResult) -> Any:
+    """The base the rules price from: the collection's list quotes over the packaged book (pure, no I/O)."""
+    book = PriceBook.load()
+    quotes = collection.price_sheet.list_quotes if collection.price_sheet else {}
+    try:
+        from tools.pricing.quotes import QuoteSheet
+    except ImportError:  # pragma: no cover - until the quote sheet module exists
+        return book
+    return QuoteSheet(book, quotes)
 
 
 PRICE_ERRORS: tuple[type[Exception], ...] = (PriceNotFound,)

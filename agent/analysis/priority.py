@@ -35,7 +35,7 @@ DESCRIPTIONS = {
 
 def confidence(findings: list[Finding]) -> float:
     """Savings-weighted mean of the findings' confidence (plain mean when nothing is saved)."""
-    weights = [Decimal(str(f.estimated_savings)) for f in findings]
+    weights = [Decimal(str(f.savings)) for f in findings]
     values = [Decimal(str(f.confidence)) for f in findings]
     total = sum(weights, Decimal(0))
     if total == 0:
@@ -72,8 +72,8 @@ def group(hits: list[Hit], total_monthly_cost: Decimal | float) -> list[Opportun
         grouped.setdefault((hit.type, hit.service), []).append(hit)
     opportunities = []
     for (_, service), members in grouped.items():
-        findings = sorted((h.finding for h in members), key=lambda f: (-f.estimated_savings, f.resource_id))
-        saving = sum((Decimal(str(f.estimated_savings)) for f in findings), Decimal(0))
+        findings = sorted((h.finding for h in members), key=lambda f: (-f.savings, f.resource_id))
+        saving = sum((Decimal(str(f.savings)) for f in findings), Decimal(0))
         kind = members[0].type
         opportunities.append(Opportunity(
             type=kind, service=service, resource_count=len(findings), estimated_savings=cents(saving),

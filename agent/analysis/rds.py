@@ -10,7 +10,6 @@ from agent.analysis.common import (
     Context,
     Hit,
     Outcome,
-    coverage_note,
     dec,
     insufficient,
     is_production,
@@ -18,10 +17,11 @@ from agent.analysis.common import (
     metric,
     num,
     state_of,
+    unpriced_evidence,
     usd,
 )
 from agent.analysis.prices import PRICE_ERRORS, unit
-from tools.models import Resource
+from tools.models import PriceBasis, PurchaseRecommendation, Resource
 from tools.resource_label import short_id
 
 
@@ -31,6 +31,8 @@ class DbCost:
     storage: Decimal
     source: str
     arithmetic: str
+    basis: PriceBasis = "book"
+    covered_share: float | None = None
 
     @property
     def total(self) -> Decimal:
@@ -51,52 +53,84 @@ def db_cost(db: Resource, ctx: Context) -> DbCost | None:
     instance, storage = unit(hourly) * HOURS, size * unit(gb)
     text = (f"730 h x {usd(unit(hourly), 4)}/h + {num(size)} GB x {usd(unit(gb), 4)}/GB-month = "
             f"{usd(instance)} + {usd(storage)} = {usd(instance + storage)}")
-    return DbCost(instance, storage, hourly.source, text)
+    return DbCost(instance, storage, hourly.source, text, hourly.basis, hourly.covered_share)
 
 
-def _idle(db: Resource, cost: DbCost, days: int, ctx: Context) -> Hit:
-    evidence = {"connections_max": 0, "days": days, "price_source": cost.source,
+def _idle(db: Resource, cost: DbCost | None, days: int, ctx: Context) -> Hit:
+    text = f"Snapshot and delete the database: no connections in {days} days"
+    if cost is None:
+        evidence = {"connections_max": 0, "days": days,
+                    **unpriced_evidence(f"no billed usage or price for {db.resource_type} "
+                                        f"({db.attributes.get('engine') or 'engine unknown'}) in {db.region}")}
+        return make_hit("idle_database", db, monthly=None, savings=None, recommendation=text, evidence=evidence,
+                        base=0.9, days=days, settings=ctx.settings)
+    evidence = {"connections_max": 0, "days": days, "price_basis": cost.basis, "price_source": cost.source,
                 "instance_monthly": float(round(cost.instance, 2)), "storage_monthly": float(round(cost.storage, 2)),
                 "arithmetic": cost.arithmetic}
-    text = f"Snapshot and delete the database: no connections in {days} days"
     return make_hit("idle_database", db, monthly=cost.total, savings=cost.total, recommendation=text,
-                    evidence=evidence, base=0.9, days=days, settings=ctx.settings)
+                    evidence=evidence, base=0.9, days=days, settings=ctx.settings, basis=cost.basis)
 
 
 def _multi_az(db: Resource, cost: DbCost, ctx: Context) -> Hit:
     saving = cost.total / 2
     env = next((v for k, v in db.tags.items() if k.lower() == "env"), "untagged")
-    evidence = {"multi_az": True, "env": env, "price_source": cost.source,
+    evidence = {"multi_az": True, "env": env, "price_basis": cost.basis, "price_source": cost.source,
                 "arithmetic": f"({cost.arithmetic}) / 2 = {usd(saving)}"}
     text = f"Convert to Single-AZ: Multi-AZ doubles instance and storage cost outside production (env {env})"
     return make_hit("multi_az", db, monthly=cost.total, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.8, days=None, settings=ctx.settings)
+                    evidence=evidence, base=0.8, days=None, settings=ctx.settings, basis=cost.basis)
 
 
-def _reserved(db: Resource, cost: DbCost, days: int, peak: float, ctx: Context) -> Hit:
-    pct = dec(ctx.settings.ri_discount_pct)
-    covered = dec(ctx.ri_coverage) if ctx.ri_coverage is not None else Decimal(0)
-    saving = cost.instance * pct / 100 * (1 - covered / 100)
-    evidence = {"connections_max": peak, "days": days, "discount_pct": float(pct),
-                "reserved_instance_coverage_pct": ctx.ri_coverage, "coverage": coverage_note("RI", ctx.ri_coverage),
-                "instance_monthly": float(round(cost.instance, 2)), "price_source": cost.source,
-                "arithmetic": f"{usd(cost.instance)} x {num(pct)} % x (1 - {num(covered)} %) = {usd(saving)}"}
-    text = f"Buy a 1-year Reserved DB Instance for {db.resource_type}: in steady use ({num(peak)} peak connections)"
+def _engine_key(engine: str) -> str:
+    name = "".join(ch for ch in engine.lower() if ch.isalnum())
+    return {"postgres": "postgresql", "auroramysql": "auroramysql", "aurorapostgres": "aurorapostgresql"}.get(
+        name, name)
+
+
+def ri_advice(db: Resource, ctx: Context) -> PurchaseRecommendation | None:
+    """AWS's RI purchase recommendation that matches this database's class, region, engine and deployment."""
+    deployment = "Multi-AZ" if db.attributes.get("multi_az") else "Single-AZ"
+    engine = _engine_key(str(db.attributes.get("engine") or ""))
+    for rec in ctx.purchases:
+        if (rec.kind == "reserved_instance" and rec.service == "RDS" and rec.instance_type == db.resource_type
+                and rec.region == db.region and rec.count > 0 and _engine_key(rec.engine) == engine
+                and (not rec.deployment or rec.deployment == deployment)):
+            return rec
+    return None
+
+
+def _reserved(db: Resource, cost: DbCost, days: int, peak: float, ctx: Context) -> Hit | None:
+    advice = ri_advice(db, ctx)
+    if advice is None or cost.covered_share:
+        return None  # AWS recommends no purchase for it, or reservations already cover its usage type
+    saving = Decimal(str(advice.estimated_monthly_savings)) / Decimal(str(advice.count))
+    evidence = {"connections_max": peak, "days": days, "instance_monthly": float(round(cost.instance, 2)),
+                "price_basis": cost.basis, "price_source": cost.source,
+                "aws_purchase_recommendation": {"instances": advice.count, "term": advice.term,
+                                       "payment_option": advice.payment_option,
+                                       "estimated_monthly_savings": advice.estimated_monthly_savings,
+                                       "savings_pct": advice.savings_percentage,
+                                       "break_even_months": advice.break_even_months,
+                                       "source": "Cost Explorer GetReservationPurchaseRecommendation"},
+                "arithmetic": f"AWS's {usd(Decimal(str(advice.estimated_monthly_savings)))} a month for "
+                              f"{num(advice.count)} instance(s) / {num(advice.count)} = {usd(saving)}"}
+    text = (f"Buy a 1-year Reserved DB Instance for {db.resource_type}: in steady use ({num(peak)} peak connections)"
+            + (f"; breaks even in {num(advice.break_even_months)} months" if advice.break_even_months else ""))
     return make_hit("reserved_instance", db, monthly=cost.total, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.75, days=days, settings=ctx.settings)
+                    evidence=evidence, base=0.75, days=days, settings=ctx.settings, basis=cost.basis)
 
 
 def _instance(db: Resource, ctx: Context, out: Outcome) -> None:
     s = ctx.settings
     cost = db_cost(db, ctx)
-    if cost is None:
-        out.missing.append(f"{short_id(db.resource_id, db.name)}: no price for {db.resource_type} in {db.region}")
-        return
     connections = metric(db, "connections")
     days = connections.days if connections else 0
     peak = connections.maximum if connections and connections.maximum is not None else None
     if peak == 0 and days >= s.metrics_lookback_days:
         out.hits.append(_idle(db, cost, days, ctx))
+        return
+    if cost is None:
+        out.missing.append(f"{short_id(db.resource_id, db.name)}: no price for {db.resource_type} in {db.region}")
         return
     if days < s.min_data_days or (peak == 0 and days < s.metrics_lookback_days):
         needed = s.min_data_days if days < s.min_data_days else s.metrics_lookback_days
@@ -104,7 +138,9 @@ def _instance(db: Resource, ctx: Context, out: Outcome) -> None:
     if db.attributes.get("multi_az") and not is_production(db):
         out.hits.append(_multi_az(db, cost, ctx))
     elif state_of(db) == "available" and days >= s.min_data_days and peak is not None and peak > 0:
-        out.hits.append(_reserved(db, cost, days, peak, ctx))
+        hit = _reserved(db, cost, days, peak, ctx)
+        if hit is not None:
+            out.hits.append(hit)
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:

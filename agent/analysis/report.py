@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.analysis.costs import month_window, monthly_totals
 from tools.models import (
     CENT,
     Anomaly,
@@ -45,14 +46,6 @@ def period(collection: CollectionResult, settings: Settings) -> TimePeriod:
     return TimePeriod(start=today - timedelta(days=settings.aws_cost_lookback_days), end=today - timedelta(days=1))
 
 
-def _from_rows(costs: CostSummary, attribute: str) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    for row in costs.daily:
-        if costs.time_period.start <= row.day <= costs.time_period.end:
-            out[getattr(row, attribute)] += Decimal(str(row.cost))
-    return dict(out)
-
-
 def reconcile(values: dict[str, Decimal], total: Decimal) -> dict[str, float]:
     """Round each value to the cent so that they add up to `total` (rounded) exactly.
 
@@ -75,13 +68,24 @@ def reconcile(values: dict[str, Decimal], total: Decimal) -> dict[str, float]:
 
 
 def breakdowns(costs: CostSummary | None) -> tuple[Decimal, dict[str, float], dict[str, float]]:
-    """(total, by_service, by_region) for the report period, each split adding up to the total."""
+    """(one month's usage spend, by_service, by_region), each split adding up to the total (agent.analysis.costs)."""
     if costs is None:
         return Decimal(0), {}, {}
-    total = Decimal(str(costs.total_cost))
-    services = {k: Decimal(str(v)) for k, v in costs.by_service.items()} or _from_rows(costs, "service")
-    regions = {k: Decimal(str(v)) for k, v in costs.by_region.items()} or _from_rows(costs, "region")
+    total, services, regions, _ = monthly_totals(costs)
+    total = total.quantize(CENT, ROUND_HALF_UP)
     return total, reconcile(services, total), reconcile(regions, total)
+
+
+def unpriced_lines(opportunities: list[Opportunity]) -> tuple[int, list[str]]:
+    """How many findings carry no dollars, and one `missing` line saying so (with how much waste is priced)."""
+    findings = [f for o in opportunities for f in o.resources]
+    unpriced = [f for f in findings if f.price_basis == "unpriced"]
+    if not unpriced:
+        return 0, []
+    ids = ", ".join(sorted(f.resource_id for f in unpriced)[:MAX_IDS_PER_NOTE])
+    more = " ..." if len(unpriced) > MAX_IDS_PER_NOTE else ""
+    return len(unpriced), [f"{len(unpriced)} of {len(findings)} findings could not be priced and are reported "
+                           f"without dollars (total_waste counts priced findings only): {ids}{more}"]
 
 
 def missing_lines(collection: CollectionResult, analysis: AnalysisResult) -> list[str]:
@@ -107,13 +111,17 @@ def build_report(
 ) -> Report:
     total, by_service, by_region = breakdowns(collection.costs)
     percentage = (waste / total * 100) if total > 0 else Decimal(0)
+    unpriced, unpriced_missing = unpriced_lines(analysis.opportunities)
+    costs = collection.costs
     return Report(
         time_period=period(collection, settings),
         total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
         by_service=by_service, by_region=by_region, opportunities=analysis.opportunities, anomalies=anomalies,
         run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
         insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,
-        missing=missing_lines(collection, analysis), forecast=collection.forecast,
+        missing=missing_lines(collection, analysis) + unpriced_missing, forecast=collection.forecast,
         generated_at=collection.collected_at, regions=list(collection.regions), account_id=collection.account_id,
-        api_calls=list(collection.api_calls),
+        api_calls=list(collection.api_calls), unpriced_findings=unpriced,
+        monthly_basis=month_window(costs).basis if costs is not None else "",
+        adjustments=dict(costs.adjustments) if costs is not None else {},
     )

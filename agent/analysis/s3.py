@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.analysis.common import GIB, Context, Hit, Outcome, as_datetime, dec, make_hit, metric, num, usd, utc
+from agent.analysis.common import (
+    GIB,
+    Context,
+    Hit,
+    Outcome,
+    as_datetime,
+    dec,
+    make_hit,
+    metric,
+    num,
+    price_evidence,
+    usd,
+    utc,
+)
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import Resource
 
@@ -20,20 +33,23 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
         return None
     try:
         std = ctx.prices.s3_gb_month(bucket.region, "STANDARD")
-        ia = ctx.prices.s3_gb_month(bucket.region, "STANDARD_IA")
+        std_list = ctx.prices.base.s3_gb_month(bucket.region, "STANDARD")
+        ia_list = ctx.prices.base.s3_gb_month(bucket.region, "STANDARD_IA")
     except PRICE_ERRORS:
         return None
     cold = dec(ctx.settings.s3_cold_fraction)
     monthly = gb * unit(std)
-    saving = gb * cold * (unit(std) - unit(ia))
+    # Standard-IA at the account's own discount: the billed Standard rate x the list ratio IA / Standard.
+    ia = unit(std) * unit(ia_list) / unit(std_list)
+    saving = gb * cold * (unit(std) - ia)
     evidence = {"standard_gb": float(round(gb, 3)), "days": size.days, "lifecycle_rules": 0,
-                "cold_fraction": float(cold), "price_source": std.source,
-                "arithmetic": (f"{gb:,.2f} GB x {num(cold)} x ({usd(unit(std), 4)} - {usd(unit(ia), 4)})/GB-month "
+                "cold_fraction": float(cold), **price_evidence(std), "target_price_source": ia_list.source,
+                "arithmetic": (f"{gb:,.2f} GB x {num(cold)} x ({usd(unit(std), 4)} - {usd(ia, 4)})/GB-month "
                                f"= {usd(saving)}")}
     text = (f"Add a lifecycle rule moving objects to Standard-IA after 30 days: {gb:,.1f} GB in Standard, "
             f"no lifecycle rules")
     return make_hit("s3_lifecycle", bucket, monthly=monthly, savings=saving, recommendation=text,
-                    evidence=evidence, base=0.5, days=None, settings=ctx.settings)
+                    evidence=evidence, base=0.5, days=None, settings=ctx.settings, basis=std.basis)
 
 
 def _uploads(bucket: Resource, ctx: Context) -> Hit | None:
@@ -51,12 +67,12 @@ def _uploads(bucket: Resource, ctx: Context) -> Hit | None:
     gb = dec(attrs.get("incomplete_parts_gb") or attrs.get("incomplete_upload_gb") or 0)
     monthly = gb * unit(std)
     evidence = {"incomplete_uploads": int(attrs["incomplete_uploads"]), "oldest": oldest.isoformat(),
-                "parts_gb": float(gb), "price_source": std.source,
+                "parts_gb": float(gb), **price_evidence(std),
                 "arithmetic": f"{num(gb)} GB x {usd(unit(std), 4)}/GB-month = {usd(monthly)}"}
     text = (f"Add a lifecycle rule with AbortIncompleteMultipartUpload (7 days): "
             f"{attrs['incomplete_uploads']} incomplete uploads, oldest {oldest.date().isoformat()}")
     return make_hit("s3_incomplete_uploads", bucket, monthly=monthly, savings=monthly, recommendation=text,
-                    evidence=evidence, base=0.9, days=None, settings=ctx.settings)
+                    evidence=evidence, base=0.9, days=None, settings=ctx.settings, basis=std.basis)
 
 
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from agent.analysis import AWSCostAnalyzer
-from tools.models import CollectionResult, CostRow, CostSummary, MetricSummary, Resource, TimePeriod
+from tools.models import (
+    CollectionResult,
+    CostRow,
+    CostSummary,
+    MetricSummary,
+    PurchaseRecommendation,
+    Resource,
+    TimePeriod,
+)
 from tools.pricing.book import PriceBook
 from tools.settings import Settings, load_settings
 
@@ -66,7 +74,18 @@ def cost_summary(rows: list[CostRow], usage: list[CostRow] | None = None, start:
                        by_service=by_service, by_region=by_region, daily=rows, daily_by_usage_type=usage or [])
 
 
+SP_ADVICE = PurchaseRecommendation(kind="savings_plan", service="COMPUTE_SP", estimated_monthly_savings=500.0,
+                                   savings_percentage=28.0, hourly_commitment=1.5)
+"""AWS's Compute Savings Plans advice the builders give every account unless a test says otherwise."""
+RI_ADVICE = PurchaseRecommendation(kind="reserved_instance", service="RDS", region="us-east-1",
+                                   instance_type="db.m5.large", engine="PostgreSQL", deployment="Single-AZ",
+                                   count=2, estimated_monthly_savings=103.96, savings_percentage=40.0,
+                                   break_even_months=7.5)
+"""AWS's RI advice for two Single-AZ PostgreSQL db.m5.large: $51.98 a month each (40 % of $129.94)."""
+
+
 def collection(resources: list[Resource], costs: CostSummary | None = None, **extra: Any) -> CollectionResult:
+    extra.setdefault("purchase_recommendations", [SP_ADVICE, RI_ADVICE])
     return CollectionResult(account_id="123456789012", collected_at=NOW, regions=["us-east-1", "eu-west-1"],
                             costs=costs, resources=resources, **extra)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tools.models import Utilization
+from tools.models import BilledUsage, PriceSheet, PurchaseRecommendation, TimePeriod
 
 
 def run(analyzer, build, *resources, **extra):
@@ -135,16 +137,26 @@ def test_savings_plan_steady_fraction(analyzer, build, days, found):
     assert (("savings_plan", "i-p") in build.findings(result)) is found
 
 
-def test_savings_plan_net_of_coverage(analyzer, build):
+def test_savings_plan_at_the_percentage_aws_quotes_for_the_account(analyzer, build):
     steady = build.instance("i-p", "m5.2xlarge", cpu=50)
     plain = build.findings(run(analyzer, build, steady))[("savings_plan", "i-p")]
     assert (plain.monthly_cost, plain.estimated_savings, plain.confidence) == (280.32, 78.49, 0.75)
-    assert plain.evidence["coverage"] == "Cost Explorer reports no Savings Plans coverage; savings assume none"
-    sp = Utilization(kind="savings_plans", coverage_percentage=50.0)
-    covered = build.findings(run(analyzer, build, steady, savings_plans=sp))[("savings_plan", "i-p")]
-    assert covered.estimated_savings == 39.24
-    assert covered.evidence["coverage"] == "net of Savings Plans coverage 50 % reported by Cost Explorer"
-    assert covered.evidence["arithmetic"] == "730 h x $0.3840/h x 28 % x (1 - 50 %) = $39.24"
+    assert plain.evidence["arithmetic"] == "730 h x $0.3840/h x 28 % (AWS's estimate for this account) = $78.49"
+    quoted = PurchaseRecommendation(kind="savings_plan", estimated_monthly_savings=10.0, savings_percentage=19.5)
+    f = build.findings(run(analyzer, build, steady, purchase_recommendations=[quoted]))[("savings_plan", "i-p")]
+    assert f.estimated_savings == 54.66  # 280.32 x 19.5 % = 54.6624
+    assert f.evidence["aws_purchase_recommendation"]["estimated_savings_pct"] == 19.5
+
+
+def test_no_savings_plan_without_aws_advice_or_when_already_covered(analyzer, build):
+    steady = build.instance("i-p", "m5.2xlarge", cpu=50)
+    assert build.findings(run(analyzer, build, steady, purchase_recommendations=[])) == {}
+    sheet = PriceSheet(period=TimePeriod(start=build.TODAY - timedelta(days=30), end=build.TODAY - timedelta(days=1)),
+                       billed=[BilledUsage(usage_type="BoxUsage:m5.2xlarge", operation="RunInstances",
+                                           quantity=1440, unit="Hrs", cost=552.96),
+                               BilledUsage(usage_type="BoxUsage:m5.2xlarge", record_type="DiscountedUsage",
+                                           quantity=720, unit="Hrs", cost=172.80)])
+    assert build.findings(run(analyzer, build, steady, price_sheet=sheet)) == {}
 
 
 def test_idle_excludes_every_other_ec2_rule(analyzer, build):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tools.models import Resource, Utilization
+from tools.models import PurchaseRecommendation, Resource
 
 GIB = 1024**3
 
@@ -46,15 +46,25 @@ def test_multi_az_outside_production_excludes_reserved(analyzer, build):
     assert (f.monthly_cost, f.estimated_savings, f.confidence) == (282.88, 141.44, 0.8)
 
 
-def test_reserved_instance_net_of_coverage(analyzer, build):
+def test_reserved_instance_from_aws_purchase_advice(analyzer, build):
     plain = build.findings(run(analyzer, build, db(build)))[("reserved_instance", "db-1")]
     assert (plain.monthly_cost, plain.estimated_savings, plain.confidence) == (141.44, 51.98, 0.75)
-    ri = Utilization(kind="reservation", coverage_percentage=25.0)
-    covered = build.findings(run(analyzer, build, db(build, multi_az=True), reservations=ri))
-    f = covered[("reserved_instance", "db-1")]
-    assert (f.monthly_cost, f.estimated_savings) == (282.88, 77.96)
-    assert f.evidence["arithmetic"] == "$259.88 x 40 % x (1 - 25 %) = $77.96"
-    assert f.evidence["coverage"] == "net of RI coverage 25 % reported by Cost Explorer"
+    assert plain.evidence["arithmetic"] == "AWS's $103.96 a month for 2 instance(s) / 2 = $51.98"
+    assert plain.evidence["aws_purchase_recommendation"]["break_even_months"] == 7.5
+    assert "breaks even in 7.5 months" in plain.recommendation
+
+
+@pytest.mark.parametrize("advice", [
+    [],  # AWS recommends nothing: no purchase suggested, never a fixed discount
+    [PurchaseRecommendation(kind="reserved_instance", service="RDS", region="us-east-1", instance_type="db.m5.large",
+                            engine="MySQL", deployment="Single-AZ", count=1, estimated_monthly_savings=50.0)],
+    [PurchaseRecommendation(kind="reserved_instance", service="RDS", region="eu-west-1", instance_type="db.m5.large",
+                            engine="PostgreSQL", deployment="Single-AZ", count=1, estimated_monthly_savings=50.0)],
+    [PurchaseRecommendation(kind="reserved_instance", service="RDS", region="us-east-1", instance_type="db.m5.large",
+                            engine="PostgreSQL", deployment="Multi-AZ", count=1, estimated_monthly_savings=50.0)],
+])
+def test_no_reserved_instance_without_matching_advice(analyzer, build, advice):
+    assert build.findings(run(analyzer, build, db(build), purchase_recommendations=advice)) == {}
 
 
 def test_reserved_instance_needs_min_days(analyzer, build):

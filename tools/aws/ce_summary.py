@@ -16,7 +16,9 @@ def _amount(metrics: Mapping, name: str) -> Decimal | None:
 
 
 def _entries(results: Iterable[Mapping]) -> Iterator[tuple[date, str, str, Decimal, Decimal | None]]:
-    """(day, first key, second key, unblended, amortized) for each group of each period, amounts exact."""
+    """(day, first key, second key, unblended, amortized) for each group of each period, amounts exact.
+
+    `rows` and `to_summary` take the amortized amount as the cost when Cost Explorer gives one (docs/money.md)."""
     for result in results:
         day = date.fromisoformat(result["TimePeriod"]["Start"])
         groups = result.get("Groups") or [{"Keys": [], "Metrics": result.get("Total", {})}]
@@ -26,13 +28,33 @@ def _entries(results: Iterable[Mapping]) -> Iterator[tuple[date, str, str, Decim
             yield day, keys[0], keys[1], unblended, _amount(group["Metrics"], "AmortizedCost")
 
 
+def _spend(unblended: Decimal, amortized: Decimal | None) -> Decimal:
+    """The spend basis: usage at its effective (amortized) cost, unblended when that is all there is."""
+    return amortized if amortized is not None else unblended
+
+
 def rows(results: Iterable[Mapping], second: str = "region") -> list[CostRow]:
-    """One CostRow per day (or month) and group: keys are (service, `second`)."""
+    """One CostRow per day (or month) and group: keys are (service, `second`); cost on the spend basis."""
     return [
-        CostRow(day=day, service=first, cost=float(unblended),
+        CostRow(day=day, service=first, cost=float(_spend(unblended, amortized)),
                 amortized_cost=float(amortized) if amortized is not None else None, **{"region": "", second: other})
         for day, first, other, unblended, amortized in _entries(results)
     ]
+
+
+def estimated_days(results: Iterable[Mapping]) -> list[date]:
+    """Days (period starts) Cost Explorer marks as estimated."""
+    return sorted({date.fromisoformat(r["TimePeriod"]["Start"]) for r in results if r.get("Estimated")})
+
+
+def adjustments(results: Iterable[Mapping]) -> dict[str, float]:
+    """Record type -> unblended amount, for the record types that are not usage (credits, refunds, tax ...)."""
+    usage = {"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for _day, record_type, _, unblended, _ in _entries(results):
+        if record_type and record_type not in usage:
+            totals[record_type] += unblended
+    return {k: cents(v) for k, v in sorted(totals.items()) if v}
 
 
 def _tag_totals(results: Iterable[Mapping]) -> dict[str, Decimal]:
@@ -41,18 +63,21 @@ def _tag_totals(results: Iterable[Mapping]) -> dict[str, Decimal]:
         for group in result.get("Groups", []):
             key = group["Keys"][0]
             value = key.split("$", 1)[1] if "$" in key else key  # 'env$prod' -> 'prod'; 'env$' -> '' (untagged)
-            totals[value] += _amount(group["Metrics"], "UnblendedCost") or Decimal(0)
+            metrics = group["Metrics"]
+            totals[value] += _spend(_amount(metrics, "UnblendedCost") or Decimal(0), _amount(metrics, "AmortizedCost"))
     return totals
 
 
 def to_summary(period: TimePeriod, daily: Iterable[Mapping], usage: Iterable[Mapping] = (),
-               by_tag: Mapping[str, Iterable[Mapping]] | None = None) -> CostSummary:
+               by_tag: Mapping[str, Iterable[Mapping]] | None = None,
+               other_records: Iterable[Mapping] = ()) -> CostSummary:
     """The seed's format. Totals cover `period` only and are Decimal sums of the same rows, so they reconcile."""
     daily = list(daily)
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     by_region: dict[str, Decimal] = defaultdict(Decimal)
     total = Decimal(0)
-    for day, service, region, cost, _ in _entries(daily):
+    for day, service, region, unblended, amortized in _entries(daily):
+        cost = _spend(unblended, amortized)
         if period.start <= day <= period.end:
             by_service[service] += cost
             by_region[region] += cost
@@ -64,6 +89,8 @@ def to_summary(period: TimePeriod, daily: Iterable[Mapping], usage: Iterable[Map
         by_service={k: cents(v) for k, v in sorted(by_service.items(), key=lambda kv: -kv[1])},
         by_region={k: cents(v) for k, v in sorted(by_region.items(), key=lambda kv: -kv[1])},
         by_tag=tags, daily=rows(daily), daily_by_usage_type=rows(usage, "usage_type"),
+        basis="usage (Usage, DiscountedUsage, SavingsPlanCoveredUsage) at amortized cost",
+        adjustments=adjustments(other_records), estimated_days=estimated_days(daily),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from tools.aws import ce_rates
 from tools.aws.ce_cache import Cache
 from tools.aws.clients import ClientFactory
 from tools.aws.cloudwatch import fetch_utilization
@@ -25,13 +26,14 @@ from tools.aws.metric_specs import METRIC_SPECS
 from tools.aws.network import NetworkCostCollector
 from tools.aws.rds import RDSCostCollector
 from tools.aws.s3 import S3CostCollector
-from tools.models import CollectionError, CollectionResult, Resource
-from tools.pricing.book import PriceBook
+from tools.models import CollectionError, CollectionResult, PriceSheet, Resource
+from tools.pricing.book import PriceBook, PriceNotFound
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 REGIONAL = ("ec2", "vpc", "rds", "lambda")
+EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"
 
 
 def error_of(scope: str, exc: BaseException) -> CollectionError:
@@ -47,11 +49,20 @@ def _costs(ce: CostExplorerClient, refresh: bool) -> tuple[dict[str, Any], list[
     parts: dict[str, Any] = {}
     missing: list[str] = []
     errors: list[CollectionError] = []
+
+    def services() -> list[str]:
+        costs = parts.get("costs")
+        return list(costs.by_service) if costs is not None else list(ce_rates.RI_SERVICES)
+
     steps: list[tuple[str, str, Callable[[], Any]]] = [
         ("costs", "get_cost_and_usage", lambda: ce.collect_summary(refresh=refresh)),
+        ("billed_usage", "get_cost_and_usage", lambda: ce_rates.billed_usage(ce, refresh=refresh)),
         ("forecast", "get_cost_forecast", lambda: ce.get_cost_forecast(refresh=refresh)),
-        ("reservations", "get_reservation_utilization", lambda: ce.get_reservation_utilization(refresh=refresh)),
+        ("reservations_by_service", "get_reservation_utilization",
+         lambda: ce_rates.reservations_by_service(ce, services(), refresh=refresh)),
         ("savings_plans", "get_savings_plans_utilization", lambda: ce.get_savings_plans_utilization(refresh=refresh)),
+        ("purchase_recommendations", "get_reservation_purchase_recommendation",
+         lambda: ce_rates.purchase_recommendations(ce, services(), refresh=refresh)),
         ("aws_rightsizing", "get_right_sizing_recommendations",
          lambda: ce.get_right_sizing_recommendations(refresh=refresh)),
     ]
@@ -64,6 +75,12 @@ def _costs(ce: CostExplorerClient, refresh: bool) -> tuple[dict[str, Any], list[
         except Exception as exc:  # isolation: one Cost Explorer part failing leaves the others
             errors.append(error_of(f"cost_explorer/{operation}", exc))
     missing += ce.missing
+    by_service = parts.get("reservations_by_service") or {}
+    if EC2_COMPUTE in by_service:
+        parts["reservations"] = by_service[EC2_COMPUTE]
+    billed = parts.pop("billed_usage", None)
+    if billed is not None:
+        parts["price_sheet"] = PriceSheet(period=ce.report_period(), billed=billed)
     return parts, missing, errors
 
 
@@ -105,11 +122,43 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
                 progress("inventory", done, len(tasks))
     parts, missing, ce_errors = outcomes.get("cost_explorer", ({}, [], []))
     resources = [r for scope, _ in tasks[1:] for r in outcomes.get(scope, [])]
+    parts["price_sheet"] = _with_list_quotes(parts.get("price_sheet") or PriceSheet(), prices, resources)
     return CollectionResult(
         account_id=account_id, collected_at=datetime.now(UTC), regions=regions, resources=resources,
         missing=missing, errors=sorted(errors + ce_errors + s3.errors, key=lambda e: e.scope),
         api_calls=factory.ledger.snapshot(), **parts,
     )
+
+
+def list_price_keys(prices: PriceBook, resources: Sequence[Resource]) -> set[tuple[str, str]]:
+    """(region, instance type) of every running instance, its smaller family sizes and its current generation:
+    every EC2 list price a rule may need, so the analysis never asks the Pricing API itself."""
+    keys: set[tuple[str, str]] = set()
+    for r in resources:
+        if r.kind != "ec2_instance" or not r.resource_type:
+            continue
+        keys.add((r.region, r.resource_type))
+        try:
+            family = prices.family_types(prices.instance_specs(r.resource_type).family)
+            newer = prices.current_generation(r.resource_type)
+        except PriceNotFound:
+            continue
+        if r.resource_type in family:
+            keys |= {(r.region, t) for t in family[: family.index(r.resource_type)]}
+        if newer:
+            keys.add((r.region, newer))
+    return keys
+
+
+def _with_list_quotes(sheet: PriceSheet, prices: PriceBook, resources: Sequence[Resource]) -> PriceSheet:
+    """The sheet with the run's EC2 list quotes asked now (Pricing API when it answers, else the book)."""
+    for region, instance_type in sorted(list_price_keys(prices, resources)):
+        try:
+            prices.ec2_hourly(region, instance_type)
+        except PriceNotFound:
+            continue
+    snapshot = getattr(prices, "snapshot", None)
+    return sheet.model_copy(update={"list_quotes": snapshot() if callable(snapshot) else {}})
 
 
 def collect_utilization(factory: ClientFactory, settings: Settings, result: CollectionResult, *,

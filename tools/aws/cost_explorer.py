@@ -30,7 +30,12 @@ from tools.settings import Settings
 log = logging.getLogger(__name__)
 
 GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
-DIMENSIONS = ("SERVICE", "USAGE_TYPE", "INSTANCE_TYPE", "REGION", "LINKED_ACCOUNT", "RECORD_TYPE")
+DIMENSIONS = ("SERVICE", "USAGE_TYPE", "INSTANCE_TYPE", "REGION", "LINKED_ACCOUNT", "RECORD_TYPE", "OPERATION",
+              "PURCHASE_TYPE")
+USAGE_RECORD_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+"""Record types that are usage (docs/money.md); everything else on the bill is an adjustment shown apart."""
+USAGE_FILTER: dict[str, Any] = {"Dimensions": {"Key": "RECORD_TYPE", "Values": list(USAGE_RECORD_TYPES)}}
+SPEND_METRIC = "AmortizedCost"
 DEFAULT_METRICS = ("UnblendedCost", "AmortizedCost")
 MAX_MONTHS_BACK = 13
 MAX_HOURLY_DAYS = 14
@@ -126,6 +131,9 @@ class CostExplorerClient:
             self.cache.set(key, {"unavailable": exc.code})  # asking again within the hour would not change it
             raise
 
+    pages = _pages
+    """Every page of one request, cached (for modules adding Cost Explorer requests, e.g. tools.aws.ce_rates)."""
+
     def _cache_scope(self) -> str:
         """Answers belong to one account seen through one endpoint: never serve one account's spend to another."""
         if self._scope is None:
@@ -155,7 +163,8 @@ class CostExplorerClient:
 
     def get_cost_and_usage(self, start: date | None = None, end: date | None = None, *,
                            granularity: str = "DAILY", group_by: Sequence[str] = ("SERVICE",),
-                           metrics: Sequence[str] = DEFAULT_METRICS, refresh: bool = False) -> list[dict]:
+                           metrics: Sequence[str] = DEFAULT_METRICS, refresh: bool = False,
+                           filter_: dict[str, Any] | None = None) -> list[dict]:
         """ResultsByTime of every page; `end` inclusive (sent as Cost Explorer's exclusive end + 1 day)."""
         period = self.report_period()
         start, end = start or period.start, end or period.end
@@ -166,6 +175,8 @@ class CostExplorerClient:
         }
         if group_by:
             params["GroupBy"] = [group_definition(g) for g in group_by]
+        if filter_:
+            params["Filter"] = filter_
         return [r for page in self._pages("get_cost_and_usage", params, refresh)
                 for r in page.get("ResultsByTime", [])]
 
@@ -188,6 +199,9 @@ class CostExplorerClient:
             self.missing.append(f"{name}: {exc.code}")
             return None
 
+    optional = _optional
+    """Run a fetch whose 'not offered here' answer is a `missing` line, not a failure."""
+
     def get_savings_plans_utilization(self, refresh: bool = False) -> Utilization:
         """Utilization and coverage over the report period; raises CostExplorerUnavailable when neither exists."""
         params = self._period_params()
@@ -199,11 +213,16 @@ class CostExplorerClient:
             raise CostExplorerUnavailable("get_savings_plans_utilization", "no utilization or coverage data", True)
         return parse_savings_plans(util, cover)
 
-    def get_reservation_utilization(self, refresh: bool = False) -> Utilization:
+    def get_reservation_utilization(self, refresh: bool = False, service: str | None = None) -> Utilization:
+        """RI utilization and coverage; Cost Explorer answers for EC2 alone unless a SERVICE filter names another."""
         params = self._period_params()
-        util = self._optional("reservation_utilization", lambda: self._pages(
+        label = "reservation"
+        if service:
+            params["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [service]}}
+            label = f"reservation[{service}]"
+        util = self._optional(f"{label}_utilization", lambda: self._pages(
             "get_reservation_utilization", params, refresh))
-        cover = self._optional("reservation_coverage", lambda: self._pages(
+        cover = self._optional(f"{label}_coverage", lambda: self._pages(
             "get_reservation_coverage", params, refresh))
         if util is None and cover is None:
             raise CostExplorerUnavailable("get_reservation_utilization", "no utilization or coverage data", True)
@@ -216,16 +235,22 @@ class CostExplorerClient:
 
     # ------------------------------------------------------------------ the collection's spend
     def collect_summary(self, tags: Iterable[str] | None = None, refresh: bool = False) -> CostSummary:
-        """The report period's spend plus 28 days of daily history, by service x region and x usage type."""
+        """The report period's usage spend plus 28 days of daily history, by service x region and x usage type;
+        credits, refunds, tax and fees apart (docs/money.md)."""
         period = self.report_period()
         history_start = period.start - timedelta(days=HISTORY_DAYS)
-        daily = self.get_cost_and_usage(history_start, period.end, group_by=("SERVICE", "REGION"), refresh=refresh)
+        daily = self.get_cost_and_usage(history_start, period.end, group_by=("SERVICE", "REGION"), refresh=refresh,
+                                        filter_=USAGE_FILTER)
         usage = self.get_cost_and_usage(history_start, period.end, group_by=("SERVICE", "USAGE_TYPE"),
-                                        refresh=refresh)
+                                        refresh=refresh, filter_=USAGE_FILTER)
         tags = list(self.settings.cost_allocation_tags if tags is None else tags)
         by_tag = {tag: self.get_cost_and_usage(period.start, period.end, granularity="MONTHLY",
-                                               group_by=(f"TAG:{tag}",), refresh=refresh) for tag in tags}
-        return to_summary(period, daily, usage, by_tag)
+                                               group_by=(f"TAG:{tag}",), refresh=refresh, filter_=USAGE_FILTER)
+                  for tag in tags}
+        adjustments = self._optional("adjustments", lambda: self.get_cost_and_usage(
+            period.start, period.end, granularity="MONTHLY", group_by=("RECORD_TYPE",), metrics=("UnblendedCost",),
+            refresh=refresh))
+        return to_summary(period, daily, usage, by_tag, adjustments or [])
 
 
 def _strip(page: dict) -> dict:

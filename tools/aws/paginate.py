@@ -14,6 +14,7 @@ _TOKEN_NAMES = {
     "get_savings_plans_utilization_details": ("NextToken", "NextToken"),
     "get_savings_plans_coverage": ("NextToken", "NextToken"),
     "get_rightsizing_recommendation": ("NextPageToken", "NextPageToken"),
+    "get_reservation_purchase_recommendation": ("NextPageToken", "NextPageToken"),
     "get_metric_data": ("NextToken", "NextToken"),
 }
 

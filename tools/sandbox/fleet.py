@@ -3,6 +3,10 @@
 Each template says what it is (type, tags, utilization behaviour) and which findings of docs/rules.md it
 must produce (`expect`). Everything else (seeding, CloudWatch history, costs, ground truth) is derived
 from the expanded `Fleet`, so the planted waste and the seeded data cannot drift apart.
+
+Variants: "standard" (the default account) and "billing", which adds one extra block in the first region
+(`BILLING_*` templates: Windows, RHEL, spot, Reserved-Instance-covered instances, a previous-generation
+database class the price book does not list, an AMI-backed old snapshot) to exercise real billing.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Behaviour = Literal["idle", "underused", "busy", "none"]
+Variant = Literal["standard", "billing"]
+VARIANTS: tuple[Variant, ...] = ("standard", "billing")
 BLOCK_EC2 = 20
 """EC2 instances per block; other resources come with each block, so they scale in proportion."""
 IGNORE_TAG = ("cost-agent:ignore", "true")
@@ -36,6 +42,9 @@ class Ec2T:
     """Days of CloudWatch history (and of life, for new instances)."""
     stopped_days_ago: int = 0
     ignored: bool = False
+    platform: Literal["linux", "windows", "rhel"] = "linux"
+    reserved: int = 0
+    """How many of its `count` instances' hours a Reserved Instance covers (billed as DiscountedUsage)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class SnapT:
     size_gb: int
     age_days: int
     expect: tuple[str, ...] = ()
+    ami: bool = False
+    """Backs a registered AMI (created with the image, so its size is moto's 15 GB AMI snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +201,25 @@ BUCKET_BLOCK = (
     BucketT("static-site", 2.0, 1_200, "none", 0, PROD_WEB),
 )
 
+BILLING_EC2: tuple[Ec2T, ...] = (
+    Ec2T("win-idle", "m5.large", _tags("prod", "platform", "cc-400"), "idle", ("idle_resource",), platform="windows"),
+    Ec2T("win-underused", "m5.2xlarge", PROD_PAY, "underused", ("rightsizing",), platform="windows"),
+    Ec2T("rhel-app", "m5.xlarge", PROD_PAY, "busy", ("savings_plan",), platform="rhel"),
+    Ec2T("spot-idle", "m5.xlarge", DATA, "idle", ("idle_resource",), spot=True),
+    Ec2T("ri-shared-idle", "r5.xlarge", DATA, "idle", ("idle_resource",)),
+    Ec2T("ri-shared-busy", "r5.xlarge", PROD_WEB, "busy", count=2, reserved=1),
+    Ec2T("ri-covered", "c6i.xlarge", PROD_PAY, "busy", reserved=1),
+)
+"""The billing variant's instances. r5.xlarge: 3 instances, a Reserved Instance covers one instance's hours (so
+the idle one saves the on-demand rate and the busy ones are never told to buy coverage); c6i.xlarge: fully
+covered. Windows and RHEL share usage types with Linux instances of the standard block (their operation differs)."""
+BILLING_RDS: tuple[RdsT, ...] = (
+    RdsT("legacy-pg", "db.m3.medium", "postgres", 50, False, DATA, 0, ("idle_database",)),
+)
+"""A previous-generation class the price book does not have: only Cost Explorer can price it."""
+BILLING_SNAP: tuple[SnapT, ...] = (SnapT("golden-ami", 15, 200, ami=True),)
+"""Older than 90 days but backs a registered AMI: no finding."""
+
 
 @dataclass(frozen=True)
 class Block:
@@ -200,17 +230,51 @@ class Block:
     ec2: tuple[Ec2T, ...]
     ordinal: int = 0
     """Position among the blocks of its region: RDS and Lambda names repeat across regions, like a real account."""
+    kind: Variant = "standard"
+    """The billing variant's extra block is "billing" (BILLING_* templates only)."""
 
     def has(self, ec2_key: str) -> bool:
         return any(t.key == ec2_key for t in self.ec2)
 
     @property
+    def standard(self) -> bool:
+        return self.kind == "standard"
+
+    @property
     def volumes(self) -> tuple[VolT, ...]:
+        if not self.standard:
+            return ()
         return tuple(v for v in VOL_BLOCK if not v.attach_to or self.has(v.attach_to))
 
     @property
     def eips(self) -> tuple[EipT, ...]:
+        if not self.standard:
+            return ()
         return tuple(e for e in EIP_BLOCK if not e.associate_with or self.has(e.associate_with))
+
+    @property
+    def snapshots(self) -> tuple[SnapT, ...]:
+        return SNAP_BLOCK if self.standard else BILLING_SNAP
+
+    @property
+    def nats(self) -> tuple[NatT, ...]:
+        return NAT_BLOCK if self.standard else ()
+
+    @property
+    def rds(self) -> tuple[RdsT, ...]:
+        return RDS_BLOCK if self.standard else BILLING_RDS
+
+    @property
+    def rds_snapshots(self) -> tuple[RdsSnapT, ...]:
+        return RDS_SNAP_BLOCK if self.standard else ()
+
+    @property
+    def lambdas(self) -> tuple[LambdaT, ...]:
+        return LAMBDA_BLOCK if self.standard else ()
+
+    @property
+    def buckets(self) -> tuple[BucketT, ...]:
+        return BUCKET_BLOCK if self.standard else ()
 
     def name(self, key: str) -> str:
         """Unique within the region only (the same name exists in every region with as many blocks)."""
@@ -222,6 +286,7 @@ class Fleet:
     seed: int
     regions: tuple[str, ...]
     blocks: tuple[Block, ...]
+    variant: Variant = "standard"
 
     def in_region(self, region: str) -> list[Block]:
         return [b for b in self.blocks if b.region == region]
@@ -250,10 +315,14 @@ def _with_count(template: Ec2T, count: int) -> Ec2T:
     return replace(template, count=count)
 
 
-def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7) -> Fleet:
-    """Blocks of BLOCK_EC2 instances, round-robin over regions, until `scale` instances exist."""
+def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7,
+                variant: Variant = "standard") -> Fleet:
+    """Blocks of BLOCK_EC2 instances, round-robin over regions, until `scale` instances exist; the billing
+    variant adds its block (in the first region) after them."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
     per_block = sum(t.count for t in EC2_BLOCK)
     blocks: list[Block] = []
     left, index = scale, 0
@@ -263,4 +332,6 @@ def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7)
         blocks.append(Block(region, index, ec2, index // len(regions)))
         left -= sum(t.count for t in ec2)
         index += 1
-    return Fleet(seed, tuple(regions), tuple(blocks))
+    if variant == "billing":
+        blocks.append(Block(regions[0], index, BILLING_EC2, 0, "billing"))
+    return Fleet(seed, tuple(regions), tuple(blocks), variant)

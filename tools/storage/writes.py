@@ -132,8 +132,8 @@ class StorageWrites:
                     "resource_count": opp.resource_count, "description": opp.description, "version": stamp}
             for f_index, finding in enumerate(opp.resources):
                 rows.append({**head, "finding_index": f_index, "resource_id": finding.resource_id,
-                             "region": finding.region, "monthly_cost": check.money(finding.monthly_cost),
-                             "savings": check.money(finding.estimated_savings),
+                             "region": finding.region, "monthly_cost": check.money(finding.monthly_cost or 0),
+                             "savings": check.money(finding.savings),
                              "recommendation": finding.recommendation, "finding": finding.model_dump_json()})
             if not opp.resources:
                 rows.append({**head, "finding_index": 0, "resource_id": "", "region": "",
