@@ -52,6 +52,9 @@ def account():
         ids["gp3"] = ec2.create_volume(Size=500, AvailabilityZone="us-east-1a", VolumeType="gp3", Iops=4000)["VolumeId"]
         ec2.attach_volume(VolumeId=ids["io1"], InstanceId=ids["web"], Device="/dev/sdf")
         ids["snap"] = ec2.create_snapshot(VolumeId=ids["gp2"])["SnapshotId"]
+        ids["ami_snap"] = ec2.create_snapshot(VolumeId=ids["gp3"])["SnapshotId"]
+        ids["ami"] = ec2.register_image(Name="golden", RootDeviceName="/dev/xvda", BlockDeviceMappings=[
+            {"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": ids["ami_snap"]}}])["ImageId"]
         ids["eip_free"] = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ids["eip_used"] = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ec2.associate_address(AllocationId=ids["eip_used"], InstanceId=ids["web"])
@@ -83,8 +86,12 @@ def test_instances_volumes_and_snapshots_priced_from_the_book(account):
     assert found[ids["gp2"]].attributes == {"size_gb": 100, "iops": 0, "throughput": None, "attached_to": None,
                                             "state": "available"}
     snapshots = [r for r in found.values() if r.kind == "ebs_snapshot"]
-    assert [(s.resource_id, s.monthly_cost, s.attributes["volume_id"]) for s in snapshots] == [
-        (ids["snap"], 5.0, ids["gp2"])]
+    plain = found[ids["snap"]]
+    assert (plain.monthly_cost, plain.attributes["volume_id"], plain.attributes["backs_ami"]) == (5.0, ids["gp2"], None)
+    images = boto3.client("ec2", "us-east-1").describe_images(ImageIds=[ids["ami"]])["Images"][0]
+    backing = images["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]  # moto may copy the snapshot it was given
+    assert found[backing].attributes["backs_ami"] == ids["ami"]
+    assert [s.resource_id for s in snapshots if s.attributes["backs_ami"]] == [backing]
     assert [r.resource_id for r in collector.identify_unattached_ebs(found.values())] == [ids["gp2"], ids["gp3"]]
     assert seen["DescribeInstances"][0]["MaxResults"] == 1000
     assert seen["DescribeInstances"][0]["Filters"] == [
@@ -92,7 +99,9 @@ def test_instances_volumes_and_snapshots_priced_from_the_book(account):
     assert seen["DescribeVolumes"] == [{"MaxResults": 500}]
     assert seen["DescribeSnapshots"] == [{"MaxResults": 1000, "Filters": [{"Name": "owner-id",
                                                                            "Values": ["123456789012"]}]}]
-    assert factory.ledger.count("ec2", region="us-east-1") == 3 and factory.ledger.count("ec2", region="eu-west-1") == 0
+    assert seen["DescribeImages"] == [{"Owners": ["self"]}]
+    assert web.attributes["platform"] == "Linux/UNIX" and web.attributes["tenancy"] == "default"
+    assert factory.ledger.count("ec2", region="us-east-1") == 4 and factory.ledger.count("ec2", region="eu-west-1") == 0
 
 
 def test_other_region_uses_its_own_price(account):

@@ -58,8 +58,10 @@ class EC2CostCollector:
         itype = item["InstanceType"]
         state = item.get("State", {}).get("Name", "")
         volume_ids = [m["Ebs"]["VolumeId"] for m in item.get("BlockDeviceMappings", []) if "Ebs" in m]
+        platform = item.get("PlatformDetails") or ("Windows" if item.get("Platform") == "windows" else "Linux/UNIX")
         attributes: dict[str, Any] = {
-            "platform": item.get("PlatformDetails") or item.get("Platform") or "Linux/UNIX",
+            "platform": platform, "usage_operation": item.get("UsageOperation") or "",
+            "tenancy": item.get("Placement", {}).get("Tenancy") or "default",
             "launch_time": item.get("LaunchTime"), "asg_name": tags.get("aws:autoscaling:groupName"),
             "lifecycle": "spot" if item.get("InstanceLifecycle") == "spot" else "on-demand",
             "volume_ids": volume_ids, "volume_gb": sum(sizes.get(v, 0) for v in volume_ids), "state": state,
@@ -77,10 +79,6 @@ class EC2CostCollector:
         running = state in ("running", "pending")
         if not running:
             note = note or "not running: no compute charge (attached volumes still bill)"
-        elif attributes["lifecycle"] == "spot":
-            note = note or "spot instance: shown at the on-demand price"
-        if running and "windows" in str(attributes["platform"]).lower():
-            note = note or "priced as Linux (license not included)"
         return set_cost(resource, monthly_of(q) if running else Decimal(0), q, note)
 
     def collect_volumes(self, region: str) -> list[Resource]:
@@ -110,6 +108,7 @@ class EC2CostCollector:
         """Snapshots this account owns (filtered by owner-id: OwnerIds alone is not honoured everywhere)."""
         ec2 = self.factory.client("ec2", region)
         account = self.factory.account_id()
+        images = self._ami_snapshots(ec2)
         out = []
         for snap in paginate(ec2, "describe_snapshots", "Snapshots", MaxResults=1000,
                              Filters=[{"Name": "owner-id", "Values": [account]}]):
@@ -119,10 +118,22 @@ class EC2CostCollector:
                 resource_id=snap["SnapshotId"], kind="ebs_snapshot", service="EBS", region=region,
                 resource_type="snapshot", state=snap.get("State", ""), name=tags.get("Name", ""), tags=tags,
                 created=snap.get("StartTime"),
-                attributes={"size_gb": size, "start_time": snap.get("StartTime"), "volume_id": snap.get("VolumeId")},
+                attributes={"size_gb": size, "start_time": snap.get("StartTime"), "volume_id": snap.get("VolumeId"),
+                            "backs_ami": images.get(snap["SnapshotId"])},
             )
             q, note = quote(self.prices.snapshot_gb_month, region)
             out.append(set_cost(resource, monthly_of(q, size), q, note))
+        return out
+
+    @staticmethod
+    def _ami_snapshots(ec2: Any) -> dict[str, str]:
+        """Snapshot id -> the id of the account's registered AMI it backs (deleting it would break the image)."""
+        out: dict[str, str] = {}
+        for image in paginate(ec2, "describe_images", "Images", Owners=["self"]):
+            for mapping in image.get("BlockDeviceMappings") or []:
+                snapshot = (mapping.get("Ebs") or {}).get("SnapshotId")
+                if snapshot:
+                    out[snapshot] = image.get("ImageId", "")
         return out
 
     def get_ebs_costs(self, region: str | None = None) -> list[Resource]:

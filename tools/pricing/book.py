@@ -1,8 +1,11 @@
-"""The on-demand price book: unit prices for EC2, EBS, RDS, Lambda, S3 and VPC, each with its source.
+"""The on-demand price book: unit prices for EC2, EBS, RDS, Lambda, S3 and VPC, each with its named, dated source.
 
-The data lives in `tools/pricing/price_data/*.json`, transcribed from AWS's public price list for us-east-1.
-Other regions are priced from per-region anchors or multipliers stated in the data (or an exact regional
-price where the data lists one); the quote's `source` says which, so every dollar can be traced.
+The data lives in `tools/pricing/price_data/*.json`. EC2 is generated (scripts/price_book/gen_ec2_from_karpenter.py)
+from the Karpenter AWS provider's pricing table, itself generated from the AWS Pricing API for us-east-1; the other
+services name, per category, the public sources their values were checked against and what could not be confirmed.
+Other regions are estimated from per-region anchors or multipliers stated in the data (or an exact regional price
+where the data lists one); a region without either borrows its proxy region's (ec2.json `region_proxies`). The
+quote's `source` says which, so every dollar can be traced.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from tools.models import PriceQuote
 
 HOURS_PER_MONTH = Decimal(730)
 BASE_REGION = "us-east-1"
-BOOK_NAME = "AWS public price list, transcribed"
+LINUX = "RunInstances"
+"""The EC2 billing operation of Linux/UNIX on-demand usage, the only platform the book prices."""
 
 _NAMED_SIZES = {"nano": 0, "micro": 1, "small": 2, "medium": 3, "large": 4, "xlarge": 5}
 _MULTI_XLARGE = re.compile(r"^(\d+)xlarge$")
@@ -105,12 +109,14 @@ class PriceBook:
         self._services = services
         self._types: dict[str, dict[str, Any]] = ec2["types"]
         self._previous: dict[str, str] = ec2["previous_generation"]
+        self._proxies: dict[str, str] = ec2.get("region_proxies", {})
         self.effective_date: date = date.fromisoformat(ec2["effective_date"])
+        self.source_name: str = str(ec2.get("source_name") or ec2["source"])
         self._families: dict[str, list[str]] = {}
         for name in self._types:
             self._families.setdefault(split_type(name)[0], []).append(name)
         for members in self._families.values():
-            members.sort(key=lambda t: size_rank(split_type(t)[1]))
+            members.sort(key=lambda t: (size_rank(split_type(t)[1]), t))
 
     @classmethod
     def load(cls) -> PriceBook:
@@ -121,11 +127,12 @@ class PriceBook:
 
     @property
     def label(self) -> str:
-        return f"price book {self.effective_date.isoformat()} ({BOOK_NAME})"
+        """The EC2 price book and its date, e.g. 'price book 2026-07-20 (Karpenter AWS provider pricing table ...)'."""
+        return f"price book {self.effective_date.isoformat()} ({self.source_name})"
 
     def regions(self) -> list[str]:
-        """Regions every method can price."""
-        return sorted(self._ec2["regions"])
+        """Regions every method can price (anchored regions and those estimated through a proxy region)."""
+        return sorted(set(self._ec2["regions"]) | set(self._proxies))
 
     def instance_types(self) -> list[str]:
         return list(self._types)
@@ -145,7 +152,7 @@ class PriceBook:
                             family=family, size=size, generation=generation)
 
     def family_types(self, family: str) -> list[str]:
-        """Instance types of one family, smallest to largest."""
+        """Instance types of one family, smallest to largest (metal sizes last)."""
         if family not in self._families:
             raise PriceNotFound(f"instance family {family!r} is not in the {self.label}")
         return list(self._families[family])
@@ -161,20 +168,36 @@ class PriceBook:
 
     # ------------------------------------------------------------ EC2
 
-    def ec2_hourly(self, region: str, instance_type: str) -> PriceQuote:
-        """Linux on-demand hourly price, shared tenancy."""
+    def ec2_hourly(self, region: str, instance_type: str, operation: str = LINUX) -> PriceQuote:
+        """On-demand hourly price, shared tenancy. The book has Linux (`RunInstances`) prices only: any other
+        billing operation (Windows `RunInstances:0002`, RHEL `RunInstances:0010` ...) raises `PriceNotFound`."""
+        if operation != LINUX:
+            raise PriceNotFound(f"the {self.label} has Linux (RunInstances) prices only, not {operation!r} "
+                                f"({region} {instance_type})")
         base = _dec(self._type_entry(instance_type)["hourly"])
         what = f"{region} {instance_type} Linux on-demand"
         if region == BASE_REGION:
-            return self._quote(base, "hour", what)
-        anchors = self._ec2["regions"].get(region)
-        if anchors is None:
-            raise PriceNotFound(self._no_region(region, "EC2"))
+            return self._ec2_quote(base, what)
+        anchored, proxy = self._anchor_region(region)
+        anchors = self._ec2["regions"][anchored]
         klass = self._ec2["class_of_letter"].get(instance_type[0], "m")
         anchor_type = self._ec2["anchors"][klass]
         factor = _dec(anchors[klass]) / _dec(self._types[anchor_type]["hourly"])
-        note = f"{region} = {BASE_REGION} x {_fmt(factor)}, the {anchor_type} price ratio"
-        return self._quote(_round(base * factor, base), "hour", what, note)
+        if proxy:
+            note = (f"regional estimate: {region} has no anchor prices, {anchored}'s {anchor_type} price ratio used, "
+                    f"{BASE_REGION} x {_fmt(factor)}")
+        else:
+            note = f"regional estimate: {region} = {BASE_REGION} x {_fmt(factor)}, the {anchor_type} price ratio"
+        return self._ec2_quote(_round(base * factor, base), what, note)
+
+    def _anchor_region(self, region: str) -> tuple[str, bool]:
+        """(the region whose anchors price `region`, whether that is a proxy)."""
+        if region in self._ec2["regions"]:
+            return region, False
+        proxy = self._proxies.get(region)
+        if proxy is None or proxy not in self._ec2["regions"]:
+            raise PriceNotFound(self._no_region(region, "EC2"))
+        return proxy, True
 
     def _type_entry(self, instance_type: str) -> dict[str, Any]:
         entry = self._types.get(instance_type)
@@ -183,6 +206,11 @@ class PriceBook:
                 f"EC2 instance type {instance_type!r} is not in the {self.label}; "
                 f"known families: {', '.join(self.families())}")
         return entry
+
+    def _ec2_quote(self, price: Decimal, what: str, note: str | None = None) -> PriceQuote:
+        book = f"price book {self.effective_date.isoformat()} ({self.source_name}{'; ' + note if note else ''})"
+        return PriceQuote(unit_price=float(price), unit="hour", source=f"{book}: {what}",
+                          effective_date=self.effective_date)
 
     # ------------------------------------------------------------ EBS, snapshots
 
@@ -194,9 +222,14 @@ class PriceBook:
         return self._table(self._services, "ebs_iops_month", region, volume_type,
                            f"{region} EBS {volume_type} provisioned IOPS")
 
-    def snapshot_gb_month(self, region: str) -> PriceQuote:
-        return self._table(self._services, "ebs_snapshot_gb_month", region, "standard",
-                           f"{region} EBS snapshot standard")
+    def ebs_throughput_month(self, region: str, volume_type: str = "gp3") -> PriceQuote:
+        """gp3 throughput above the free 125 MiB/s, per MiB/s-month (the Pricing API's; the book has none)."""
+        return self._table(self._services, "ebs_throughput_month", region, volume_type,
+                           f"{region} EBS {volume_type} provisioned throughput")
+
+    def snapshot_gb_month(self, region: str, tier: str = "standard") -> PriceQuote:
+        """EBS snapshot storage: the `standard` tier, or `archive`."""
+        return self._table(self._services, "ebs_snapshot_gb_month", region, tier, f"{region} EBS snapshot {tier}")
 
     # ------------------------------------------------------------ RDS
 
@@ -223,8 +256,7 @@ class PriceBook:
     # ------------------------------------------------------------ Lambda, S3, VPC
 
     def lambda_gb_second(self, region: str, architecture: str = "x86_64") -> PriceQuote:
-        arch = {"x86": "x86_64", "x86_64": "x86_64", "amd64": "x86_64", "arm": "arm64", "arm64": "arm64"}.get(
-            architecture.lower(), architecture)
+        arch = lambda_architecture(architecture)
         return self._table(self._services, "lambda_gb_second", region, arch, f"{region} Lambda {arch} duration")
 
     def lambda_request(self, region: str) -> PriceQuote:
@@ -235,9 +267,12 @@ class PriceBook:
         key = storage_class.upper()
         return self._table(self._services, "s3_gb_month", region, key, f"{region} S3 {key} storage")
 
-    def eip_hourly(self, region: str) -> PriceQuote:
-        """Public IPv4 address (Elastic IP or not), per hour."""
-        return self._table(self._services, "eip_hourly", region, "public_ipv4", f"{region} public IPv4 address")
+    def eip_hourly(self, region: str, state: str = "idle") -> PriceQuote:
+        """Public IPv4 address (Elastic IP or not), per hour: `idle` or `in-use` (the same price since 2024-02)."""
+        if state not in ("idle", "in-use"):
+            raise PriceNotFound(f"public IPv4 state {state!r} is not 'idle' or 'in-use'")
+        what = f"{region} public IPv4 address" + (" in use" if state == "in-use" else "")
+        return self._table(self._services, "eip_hourly", region, "public_ipv4", what)
 
     def nat_hourly(self, region: str) -> PriceQuote:
         return self._table(self._services, "nat_hourly", region, "nat_gateway", f"{region} NAT gateway hour")
@@ -250,34 +285,56 @@ class PriceBook:
     def _table(self, data: dict[str, Any], category: str, region: str, key: str, what: str,
                multiplier_key: str | None = None) -> PriceQuote:
         """A price from a category table: exact regional entry, else us-east-1 x the region's multiplier."""
-        table = data["prices"][category]
+        named = data.get("sources", {}).get(multiplier_key or category, {})
+        source_name = str(named.get("name") or data["source"])
+        when = date.fromisoformat(str(named.get("date") or data["effective_date"]))
+        table = data["prices"].get(category)
+        if table is None:
+            raise PriceNotFound(f"no {category} prices in the price book ({source_name}); only the Pricing API has them")
         base_value = table[BASE_REGION].get(key)
         if base_value is None:
-            raise PriceNotFound(f"no {category} price for {key!r} in the {self.label}; "
+            raise PriceNotFound(f"no {category} price for {key!r} in the price book ({source_name}); "
                                 f"known: {', '.join(table[BASE_REGION])}")
         base = _dec(base_value)
         exact = table.get(region, {}).get(key)
         if exact is not None:
-            return self._quote(_dec(exact), table["unit"], what)
+            return self._quote(_dec(exact), table["unit"], what, source_name, when)
         factors = data["region_multipliers"].get(region)
+        proxy = None
+        if factors is None:
+            proxy = self._proxies.get(region)
+            factors = data["region_multipliers"].get(proxy) if proxy else None
         if factors is None:
             raise PriceNotFound(self._no_region(region, category))
         factor = _dec(factors[multiplier_key or category])
-        note = f"{region} = {BASE_REGION} x {_fmt(factor)} regional multiplier"
-        return self._quote(_round(base * factor, base), table["unit"], what, note)
+        if region == BASE_REGION:
+            return self._quote(base, table["unit"], what, source_name, when)
+        if proxy:
+            note = (f"regional estimate: {region} has no multipliers, {proxy}'s used, "
+                    f"{BASE_REGION} x {_fmt(factor)}")
+        else:
+            note = f"regional estimate: {region} = {BASE_REGION} x {_fmt(factor)} regional multiplier"
+        return self._quote(_round(base * factor, base), table["unit"], what, source_name, when, note)
 
     def _no_region(self, region: str, what: str) -> str:
         return f"region {region!r} has no {what} prices in the {self.label}; known regions: {', '.join(self.regions())}"
 
-    def _quote(self, price: Decimal, unit: str, what: str, note: str | None = None) -> PriceQuote:
-        book = f"price book {self.effective_date.isoformat()} ({BOOK_NAME}{'; ' + note if note else ''})"
-        return PriceQuote(unit_price=float(price), unit=unit, source=f"{book}: {what}",
-                          effective_date=self.effective_date)
+    @staticmethod
+    def _quote(price: Decimal, unit: str, what: str, source_name: str, when: date,
+               note: str | None = None) -> PriceQuote:
+        book = f"price book {when.isoformat()} ({source_name}{'; ' + note if note else ''})"
+        return PriceQuote(unit_price=float(price), unit=unit, source=f"{book}: {what}", effective_date=when)
 
     @staticmethod
     def _doubled(quote: PriceQuote) -> PriceQuote:
         price = Decimal(str(quote.unit_price)) * 2
         return quote.model_copy(update={"unit_price": float(price)})
+
+
+def lambda_architecture(architecture: str) -> str:
+    """'x86', 'amd64' -> 'x86_64'; 'arm' -> 'arm64'; anything else unchanged."""
+    return {"x86": "x86_64", "x86_64": "x86_64", "amd64": "x86_64", "arm": "arm64", "arm64": "arm64"}.get(
+        architecture.lower(), architecture)
 
 
 @lru_cache(maxsize=1)

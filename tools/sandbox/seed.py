@@ -4,7 +4,12 @@ RDS, Lambda, S3 and IAM go through plain boto3 calls (dispatched in-process by t
 instances, volumes, snapshots, Elastic IPs and NAT gateways call moto's EC2 backend directly: the API's
 XML answers made --scale 10000 take minutes. Ages the API cannot set (launch times, snapshot start
 times, RDS snapshot create times) are written into the backend objects afterwards; that is seeding,
-not product behaviour.
+not product behaviour. So are the billing fields real EC2 fills and moto leaves empty: every instance gets
+`PlatformDetails` and `UsageOperation` (and Windows ones `Platform: windows`), set on moto's instance objects,
+which moto's describe_instances renders as it does any attribute.
+
+The billing variant's block is seeded after every standard resource, so the standard resources keep the
+same ids in both variants.
 """
 
 from __future__ import annotations
@@ -15,17 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tools.sandbox.fleet import (
-    BUCKET_BLOCK,
-    LAMBDA_BLOCK,
-    NAT_BLOCK,
-    RDS_BLOCK,
-    RDS_SNAP_BLOCK,
-    ROOT_VOLUME_GB,
-    SNAP_BLOCK,
-    Block,
-    Fleet,
-)
+from tools.sandbox.fleet import ROOT_VOLUME_GB, Block, Fleet
+from tools.sandbox.rates import EC2_OPERATIONS, PLATFORM_DETAILS
 
 ACCOUNT_ID = "123456789012"
 AMI = "ami-0abcdef1234567890"
@@ -90,7 +86,7 @@ class Seeder:
         self.clients("iam", self.fleet.regions[0]).create_role(
             RoleName="sandbox-lambda", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
         for region in self.fleet.regions:
-            blocks = self.fleet.in_region(region)
+            blocks = [b for b in self.fleet.in_region(region) if b.standard]
             if not blocks:
                 continue
             instances = self._instances(region, blocks)
@@ -99,6 +95,10 @@ class Seeder:
             self._rds(region, blocks)
             self._lambdas(region, blocks)
             self._buckets(region, blocks)
+        for block in (b for b in self.fleet.blocks if not b.standard):
+            instances = self._instances(block.region, [block])
+            self._rds(block.region, [block])
+            self._images(block, instances)
         return self.planted
 
     # ------------------------------------------------------------------ EC2
@@ -123,6 +123,11 @@ class Seeder:
                 instance_market_options="spot" if template.spot else {}, ebs_optimized=False,
                 disable_api_stop=False, launch_template={}, hibernation_options={}, monitoring_state="disabled",
                 metadata_options={}, client_token=f"{region}-{key}")
+            for instance in reservation.instances:
+                instance.platform_details = PLATFORM_DETAILS[template.platform]
+                instance.usage_operation = EC2_OPERATIONS[template.platform]
+                if template.platform == "windows":
+                    instance.platform = "windows"
             made = [i.id for i in reservation.instances]
             cursor = 0
             for block, t in wanted:
@@ -148,10 +153,22 @@ class Seeder:
                 if vol.attach_to:
                     backend.attach_volume(volume.id, instances[(block.index, vol.attach_to)][0], "/dev/sdf")
                 self.planted.append(Planted("ebs_volume", volume.id, region, vol, block))
-            for snap in SNAP_BLOCK:
+            for snap in block.snapshots:
                 snapshot = backend.create_snapshot(volume_ids["orphan-gp2"], snap.key)
                 backend.create_tags([snapshot.id], {"Name": snap.key, **snap_tags})
                 self.planted.append(Planted("ebs_snapshot", snapshot.id, region, snap, block))
+
+    def _images(self, block: Block, instances: dict[tuple[int, str], list[str]]) -> None:
+        """An AMI made from one of the block's instances; its snapshot (moto's 15 GB AMI snapshot) is planted."""
+        backend = _ec2(block.region)
+        source = instances[(block.index, block.ec2[-1].key)][0]
+        for snap in block.snapshots:
+            image = backend.create_image(source, f"{snap.key}-{block.ordinal:04d}", f"{snap.key} golden image", [])
+            snapshot = image.ebs_snapshot
+            snapshot.description = f"Created by CreateImage({source}) for {image.id}"
+            backend.create_tags([snapshot.id], {"Name": snap.key, "env": "prod", "team": "platform",
+                                                "cost-center": "cc-100"})
+            self.planted.append(Planted("ebs_snapshot", snapshot.id, block.region, snap, block, {"image_id": image.id}))
 
     def _network(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
         backend = _ec2(region)
@@ -164,7 +181,7 @@ class Seeder:
                     instance = backend.get_instance(instances[(block.index, eip.associate_with)][0])
                     backend.associate_address(instance=instance, allocation_id=address.allocation_id)
                 self.planted.append(Planted("elastic_ip", address.allocation_id, region, eip, block))
-            for nat in NAT_BLOCK:
+            for nat in block.nats:
                 address = backend.allocate_address("vpc", tags={"Name": f"{nat.key}-ip", **tags})
                 gateway = backend.create_nat_gateway(subnet, address.allocation_id, tags={"Name": nat.key, **tags})
                 self.planted.append(Planted("nat_gateway", gateway.id, region, nat, block,
@@ -175,7 +192,7 @@ class Seeder:
     def _rds(self, region: str, blocks: list[Block]) -> None:
         rds = self.clients("rds", region)
         for block in blocks:
-            for db in RDS_BLOCK:
+            for db in block.rds:
                 name = block.name(db.key)
                 rds.create_db_instance(
                     DBInstanceIdentifier=name, DBInstanceClass=db.instance_class, Engine=db.engine,
@@ -183,7 +200,7 @@ class Seeder:
                     MasterUsername="admin", MasterUserPassword="sandbox-password", BackupRetentionPeriod=0,
                     Tags=_tag_list({"Name": db.key, **db.tags}))
                 self.planted.append(planted_named("rds_instance", name, region, db, block))
-            for snap in RDS_SNAP_BLOCK:
+            for snap in block.rds_snapshots:
                 name = block.name(snap.key)
                 rds.create_db_snapshot(DBInstanceIdentifier=block.name(snap.db_key), DBSnapshotIdentifier=name,
                                        Tags=_tag_list({"env": "prod", "team": "payments", "cost-center": "cc-200"}))
@@ -193,7 +210,7 @@ class Seeder:
         client = self.clients("lambda", region)
         code = _zip()
         for block in blocks:
-            for fn in LAMBDA_BLOCK:
+            for fn in block.lambdas:
                 name = block.name(fn.key)
                 client.create_function(
                     FunctionName=name, Runtime="python3.12", Role=LAMBDA_ROLE, Handler="app.handler",
@@ -204,7 +221,7 @@ class Seeder:
     def _buckets(self, region: str, blocks: list[Block]) -> None:
         s3 = self.clients("s3", region)
         for block in blocks:
-            for bucket in BUCKET_BLOCK:
+            for bucket in block.buckets:
                 name = bucket_name(self.fleet, block, bucket.key)
                 args: dict[str, Any] = {"Bucket": name}
                 if region != "us-east-1":
@@ -259,11 +276,15 @@ def age_resources(planted: list[Planted], now: datetime) -> None:
             if p.kind == "ec2_instance":
                 days = p.template.data_days if p.template.data_days < 30 else 400
                 midnight = naive_now.replace(hour=0, minute=0, second=0, microsecond=0)
-                instances[p.resource_id].launch_time = midnight - timedelta(days=max(days - 1, 0))
+                instance = instances[p.resource_id]
+                instance.launch_time = midnight - timedelta(days=max(days - 1, 0))
                 if p.template.state == "stopped":
-                    instances[p.resource_id].launch_time = midnight - timedelta(days=400)
+                    instance.launch_time = midnight - timedelta(days=400)
+                instance.usage_operation_update_time = instance.launch_time
             elif p.kind == "ebs_snapshot":
                 ec2.snapshots[p.resource_id].start_time = naive_now - timedelta(days=p.template.age_days)
+                if "image_id" in p.extra:
+                    ec2.amis[p.extra["image_id"]].creation_date = naive_now - timedelta(days=p.template.age_days)
             elif p.kind == "rds_snapshot":
                 snap = rds.database_snapshots[p.name]
                 snap.created = naive_now - timedelta(days=p.template.age_days)

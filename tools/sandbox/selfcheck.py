@@ -1,7 +1,9 @@
 """An independent reading of docs/rules.md over the planted data, to cross-check the ground truth.
 
 `expected_findings` evaluates the rules on the generated CloudWatch series and the templates (not on
-their `expect` labels); tests require it to equal the ground truth's waste list exactly.
+their `expect` labels); tests require it to equal the ground truth's waste list exactly. docs/money.md adds
+two rules the billing variant exercises: no savings_plan for usage a Reserved Instance already covers, and no
+old_snapshot for a snapshot that backs a registered AMI.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tools.pricing.book import PriceBook
-from tools.sandbox.fleet import BUCKET_BLOCK, LAMBDA_BLOCK, NAT_BLOCK, RDS_BLOCK, RDS_SNAP_BLOCK, SNAP_BLOCK, Fleet
+from tools.sandbox.fleet import Block, Fleet
 from tools.sandbox.metrics import History, daily_stat
 from tools.sandbox.seed import Planted, planted_named
 
@@ -19,25 +21,37 @@ LOOKBACK, MIN_DAYS = 14, 7
 NON_PROD = {"dev", "development", "test", "testing", "staging", "qa", "sandbox"}
 
 
+def _offline_instances(region: str, blocks: list[Block]) -> list[Planted]:
+    out: list[Planted] = []
+    for key in dict.fromkeys(t.key for b in blocks for t in b.ec2):
+        for b in blocks:
+            for t in (t for t in b.ec2 if t.key == key):
+                out += [Planted("ec2_instance", f"i-{region}-{b.index}-{key}-{n}", region, t, b)
+                        for n in range(t.count)]
+    return out
+
+
 def offline_plant(fleet: Fleet) -> list[Planted]:
-    """The fleet's resources with synthetic ids (no moto), in the same order the seeder plants them."""
+    """The fleet's resources with synthetic ids (no moto), in the same order the seeder plants them per kind."""
     out: list[Planted] = []
     for region in fleet.regions:
-        blocks = fleet.in_region(region)
-        for key in dict.fromkeys(t.key for b in blocks for t in b.ec2):
-            for b in blocks:
-                for t in (t for t in b.ec2 if t.key == key):
-                    out += [Planted("ec2_instance", f"i-{region}-{b.index}-{key}-{n}", region, t, b)
-                            for n in range(t.count)]
+        blocks = [b for b in fleet.in_region(region) if b.standard]
+        out += _offline_instances(region, blocks)
         for b in blocks:
             out += [Planted("ebs_volume", f"vol-{region}-{b.index}-{v.key}", region, v, b) for v in b.volumes]
-            out += [Planted("ebs_snapshot", f"snap-{region}-{b.index}-{s.key}", region, s, b) for s in SNAP_BLOCK]
+            out += [Planted("ebs_snapshot", f"snap-{region}-{b.index}-{s.key}", region, s, b) for s in b.snapshots]
             out += [Planted("elastic_ip", f"eipalloc-{region}-{b.index}-{e.key}", region, e, b) for e in b.eips]
-            out += [Planted("nat_gateway", f"nat-{region}-{b.index}-{n.key}", region, n, b) for n in NAT_BLOCK]
-            out += [planted_named("rds_instance", b.name(d.key), region, d, b) for d in RDS_BLOCK]
-            out += [planted_named("rds_snapshot", b.name(s.key), region, s, b) for s in RDS_SNAP_BLOCK]
-            out += [planted_named("lambda_function", b.name(f.key), region, f, b) for f in LAMBDA_BLOCK]
-            out += [Planted("s3_bucket", f"{region}-{b.index}-{k.key}", region, k, b) for k in BUCKET_BLOCK]
+            out += [Planted("nat_gateway", f"nat-{region}-{b.index}-{n.key}", region, n, b) for n in b.nats]
+            out += [planted_named("rds_instance", b.name(d.key), region, d, b) for d in b.rds]
+            out += [planted_named("rds_snapshot", b.name(s.key), region, s, b) for s in b.rds_snapshots]
+            out += [planted_named("lambda_function", b.name(f.key), region, f, b) for f in b.lambdas]
+            out += [Planted("s3_bucket", f"{region}-{b.index}-{k.key}", region, k, b) for k in b.buckets]
+    for b in (b for b in fleet.blocks if not b.standard):
+        region = b.region
+        out += _offline_instances(region, [b])
+        out += [planted_named("rds_instance", b.name(d.key), region, d, b) for d in b.rds]
+        out += [Planted("ebs_snapshot", f"snap-{region}-{b.index}-{s.key}", region, s, b,
+                        {"image_id": f"ami-{region}-{b.index}-{s.key}"}) for s in b.snapshots]
     return out
 
 
@@ -52,7 +66,7 @@ def _metric(history: History, region: str, ns: str, name: str, dims: dict[str, s
     return _window(daily_stat(series, stat), end)
 
 
-def _ec2(p: Planted, h: History, prices: PriceBook, end: date) -> set[str]:
+def _ec2(p: Planted, h: History, prices: PriceBook, end: date, covered: set[tuple[str, str, str]]) -> set[str]:
     t = p.template
     if t.state == "stopped":
         return {"idle_resource"}
@@ -79,7 +93,8 @@ def _ec2(p: Planted, h: History, prices: PriceBook, end: date) -> set[str]:
     if not t.spot and ("aws:autoscaling:groupName" in t.tags or t.tags.get("env", "").lower() in NON_PROD
                        or t.tags.get("stateless") == "true"):
         found.add("spot_migration")
-    if not found and not t.spot and len(cpu) / LOOKBACK >= 0.9:
+    already_covered = (p.region, t.instance_type, t.platform) in covered
+    if not found and not t.spot and not already_covered and len(cpu) / LOOKBACK >= 0.9:
         found.add("savings_plan")
     return found
 
@@ -92,7 +107,7 @@ def _other(p: Planted, h: History, today: date, end: date) -> set[str]:
         return {"volume_type_upgrade"} if t.volume_type == "gp2" or (t.volume_type == "io1" and t.iops <= 16000) \
             else set()
     if p.kind in ("ebs_snapshot", "rds_snapshot"):
-        return {"old_snapshot"} if t.age_days > 90 else set()
+        return {"old_snapshot"} if t.age_days > 90 and not getattr(t, "ami", False) else set()
     if p.kind == "elastic_ip":
         return set() if t.associate_with else {"unused_elastic_ip"}
     if p.kind == "nat_gateway":
@@ -140,11 +155,15 @@ def expected_findings(planted: list[Planted], history: History, prices: PriceBoo
                       end: date | None = None) -> set[tuple[str, str]]:
     """(resource_id, type) pairs the rules produce; `end` = last day of the metric window."""
     last = end or today - timedelta(days=1)
+    # Usage (region, type, platform) a Reserved Instance covers is never told to buy coverage (docs/money.md).
+    covered = {(p.region, p.template.instance_type, p.template.platform) for p in planted
+               if p.kind == "ec2_instance" and p.template.reserved}
     found: set[tuple[str, str]] = set()
     for p in planted:
         if getattr(p.template, "ignored", False):
             continue
-        kinds = _ec2(p, history, prices, last) if p.kind == "ec2_instance" else _other(p, history, today, last)
+        kinds = (_ec2(p, history, prices, last, covered) if p.kind == "ec2_instance"
+                 else _other(p, history, today, last))
         found |= {(p.resource_id, k) for k in kinds}
     return found
 
