@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from tools.aws.cost_explorer import CostExplorerClient, CostExplorerUnavailable
