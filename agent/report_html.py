@@ -73,8 +73,9 @@ def _opportunity_rows(opp: Opportunity) -> str:
     for f in resources[:RESOURCES_SHOWN]:
         rows.append(f"<tr class=ev><td colspan=6>&#8627; <b title=\"{escape(f.resource_id)}\">"
                     f"{escape(short_id(f.resource_id, f.name))}</b> ({escape(f.region)}"
-                    f"{', ' + escape(f.resource_type) if f.resource_type else ''}) costs {_dollars(f.monthly_cost)}/mo, "
-                    f"saves {_dollars(f.estimated_savings)}: {escape(f.recommendation)}<br>{_evidence(f.evidence)}"
+                    f"{', ' + escape(f.resource_type) if f.resource_type else ''}) "
+                    f"costs {_dollars(f.monthly_cost)}/mo, saves {_dollars(f.estimated_savings)}: "
+                    f"{escape(f.recommendation)}<br>{_evidence(f.evidence)}"
                     f"</td></tr>")
     if len(resources) > RESOURCES_SHOWN:
         rows.append(f"<tr class=ev><td colspan=6 class=muted>and {len(resources) - RESOURCES_SHOWN} more "

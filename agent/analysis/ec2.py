@@ -134,11 +134,11 @@ def _savings_plan(resource: Resource, quote: PriceQuote, days: int, ctx: Context
     saving = monthly * pct / 100
     evidence = {
         "running_fraction": float(round(fraction, 3)), "days": days, "discount_pct": float(pct),
-        "aws_purchase_recommendation": {"type": advice.service, "term": advice.term, "payment_option": advice.payment_option,
-                               "estimated_savings_pct": advice.savings_percentage,
-                               "hourly_commitment": advice.hourly_commitment,
-                               "account_monthly_savings": advice.estimated_monthly_savings,
-                               "source": "Cost Explorer GetSavingsPlansPurchaseRecommendation"},
+        "aws_purchase_recommendation": {
+            "type": advice.service, "term": advice.term, "payment_option": advice.payment_option,
+            "estimated_savings_pct": advice.savings_percentage, "hourly_commitment": advice.hourly_commitment,
+            "account_monthly_savings": advice.estimated_monthly_savings,
+            "source": "Cost Explorer GetSavingsPlansPurchaseRecommendation"},
         "hourly_price": quote.unit_price, **price_evidence(quote),
         "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % (AWS's estimate for this account) = "
                       f"{usd(saving)}",

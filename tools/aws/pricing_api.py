@@ -328,21 +328,26 @@ def pick(products: list[dict[str, Any]], sku: Sku) -> tuple[Decimal, str, str] |
 
 
 def on_demand_price(product: dict[str, Any], unit: str) -> tuple[Decimal, str] | None:
-    """The first-tier (beginRange 0) non-zero USD on-demand price of a product in `unit`, with its publication date."""
+    """The first paid tier's USD on-demand price of a product in `unit` (the non-zero dimension with the lowest
+    beginRange: a free first tier is skipped), with the product's publication date."""
     published = str(product.get("publicationDate", ""))[:10] or date.today().isoformat()
     accepted = _UNITS.get(unit, (unit,))
+    tiers: list[tuple[Decimal, Decimal]] = []
     for term in product.get("terms", {}).get("OnDemand", {}).values():
         for dimension in term.get("priceDimensions", {}).values():
             dim_unit = str(dimension.get("unit", ""))
-            if dim_unit not in accepted or str(dimension.get("beginRange", "0")) not in ("0", "0.0"):
+            if dim_unit not in accepted:
                 continue
             try:
                 price = Decimal(str(dimension["pricePerUnit"]["USD"]))
+                begin = Decimal(str(dimension.get("beginRange", "0")))
             except (KeyError, InvalidOperation):
                 continue
             if price > 0:
-                return (price * _SCALE.get(dim_unit, Decimal(1))).normalize(), published
-    return None
+                tiers.append((begin, (price * _SCALE.get(dim_unit, Decimal(1))).normalize()))
+    if not tiers:
+        return None
+    return min(tiers)[1], published
 
 
 # ---------------------------------------------------------------- the disk cache

@@ -1,4 +1,23 @@
-"""Ground truth of what the sandbox planted, and the AWS-style rightsizing list, from the seeded fleet."""
+"""Ground truth of what the sandbox planted, and the AWS-style rightsizing list, from the seeded fleet.
+
+`ground_truth.json` keys:
+- `seed`, `variant` ("standard" or "billing"), `regions`, `account_id`, `period` {start, end} (the 30 days
+  ending yesterday, inclusive).
+- `cost_totals` {total, by_service, by_region}: the usage basis of docs/money.md over the period, i.e. the
+  AmortizedCost of the record types Usage, DiscountedUsage and SavingsPlanCoveredUsage (to the cent).
+- `adjustments` {record type: unblended total over the period} of everything else on the bill (Tax, Credit,
+  Refund, RIFee ...); negative for credits and refunds.
+- `monthly_spend`: the usage basis of the last 30 days of the period (docs/money.md's one month).
+- `waste`: one entry per (resource, finding type) the rules must report: `resource_id`, `region`, `type`,
+  `reason`, and its billed dollars per month of 730 h, computed by the sandbox from its own cost table and rate
+  rules (billing.py), never from the product: `billed_monthly_cost` (the resource's full billed monthly cost; a
+  stopped instance's is its attached volumes'), `billed_saving` (<= billed_monthly_cost) and
+  `billing_arithmetic` (how, with every rate and whether it was billed or a rule).
+- `insufficient_data`, `ignored`: resource ids; `anomalies`: the planted anomaly (the only one on the usage
+  basis); `counts`: resources per kind.
+- `purchase_advice`: what the Cost Explorer server's purchase recommendations say (RDS RIs per class and the
+  Compute Savings Plan), `reservations`: the account's EC2 Reserved Instances (billing variant only).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +25,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from tools.pricing.book import PriceBook
-from tools.sandbox.costs import Line, planted_anomalies, totals
+from tools.sandbox import rates
+from tools.sandbox.billing import Advice, WastePricer, purchase_advice, rightsizing_target
+from tools.sandbox.costs import Line, adjustments, monthly_spend, planted_anomalies, reservations, totals
 from tools.sandbox.fleet import Fleet
-from tools.sandbox.metrics import History, daily_stat
+from tools.sandbox.metrics import History
 from tools.sandbox.seed import ACCOUNT_ID, Planted
 
 REASONS = {
@@ -33,55 +54,74 @@ REASONS = {
 STOPPED_REASON = "stopped instance whose attached EBS volumes still bill"
 
 
-def ground_truth(fleet: Fleet, planted: list[Planted], lines: list[Line], today: date) -> dict[str, Any]:
+def ground_truth(fleet: Fleet, planted: list[Planted], lines: list[Line], today: date, history: History,
+                 prices: PriceBook, advice: Advice | None = None) -> dict[str, Any]:
     start, end = today - timedelta(days=30), today - timedelta(days=1)
+    advice = advice or purchase_advice(fleet, lines, prices, today)
+    pricer = WastePricer(planted, history, prices, lines, today, advice)
     waste = []
     for p in planted:
         for kind in p.template.expect:
             stopped = p.kind == "ec2_instance" and p.template.state == "stopped"
+            monthly, saving, arithmetic = pricer.money(p, kind)
             waste.append({"resource_id": p.resource_id, "region": p.region, "type": kind,
-                          "reason": STOPPED_REASON if stopped else REASONS[kind]})
+                          "reason": STOPPED_REASON if stopped else REASONS[kind],
+                          "billed_monthly_cost": float(monthly), "billed_saving": float(saving),
+                          "billing_arithmetic": arithmetic})
     return {
-        "seed": fleet.seed, "regions": list(fleet.regions), "account_id": ACCOUNT_ID,
+        "seed": fleet.seed, "variant": fleet.variant, "regions": list(fleet.regions), "account_id": ACCOUNT_ID,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "cost_totals": totals(lines, start, end),
+        "adjustments": adjustments(lines, start, end),
+        "monthly_spend": monthly_spend(lines, end),
         "waste": waste,
         "insufficient_data": [p.resource_id for p in planted
                               if p.kind == "ec2_instance" and 0 < p.template.data_days < 7],
         "ignored": [p.resource_id for p in planted if getattr(p.template, "ignored", False)],
         "anomalies": planted_anomalies(fleet, today),
         "counts": {kind: sum(1 for p in planted if p.kind == kind) for kind in sorted({p.kind for p in planted})},
+        "purchase_advice": _advice_truth(advice),
+        "reservations": [{"reservation_id": r.reservation_id, "region": r.region, "instance_type": r.instance_type,
+                          "platform": r.platform, "count": r.count, "effective_hourly": float(r.hourly)}
+                         for r in reservations(fleet, prices)],
     }
 
 
-def _target(prices: PriceBook, region: str, instance_type: str, cpu_max: float) -> str | None:
-    spec = prices.instance_specs(instance_type)
-    needed = spec.vcpus * cpu_max / 60
-    for candidate in prices.family_types(spec.family):
-        if prices.instance_specs(candidate).vcpus >= needed:
-            return candidate if candidate != instance_type else None
-    return None
+def _advice_truth(advice: Advice) -> dict[str, Any]:
+    sp = advice.savings_plan
+    return {
+        "reserved_instances": [
+            {"service": "Amazon Relational Database Service", "region": a.region, "instance_type": a.instance_class,
+             "engine": rates.RDS_ENGINE_NAMES[a.engine], "deployment": "Multi-AZ" if a.multi_az else "Single-AZ",
+             "count": a.count, "savings_percentage": float(rates.RDS_RI_SAVINGS_PCT),
+             "monthly_saving_per_instance": float(a.saving_per_instance),
+             "monthly_saving": float(a.saving_per_instance * a.count)} for a in advice.rds],
+        "savings_plan": None if sp is None else {
+            "type": "COMPUTE_SP", "savings_percentage": float(rates.SP_SAVINGS_PCT), "instances": sp.instances,
+            "on_demand_monthly": float(sp.on_demand_monthly), "monthly_saving": float(sp.savings_monthly)},
+    }
 
 
 def aws_rightsizing(planted: list[Planted], history: History, prices: PriceBook) -> list[dict[str, Any]]:
-    """What AWS's own GetRightsizingRecommendation would say: MODIFY underused, TERMINATE idle."""
+    """What AWS's own GetRightsizingRecommendation would say: MODIFY underused, TERMINATE idle (on-demand
+    instances only, priced at the sandbox's on-demand rate for their platform)."""
     out = []
     for p in planted:
-        if p.kind != "ec2_instance" or p.template.behaviour not in ("idle", "underused"):
+        t = p.template
+        if p.kind != "ec2_instance" or t.behaviour not in ("idle", "underused") or t.spot:
             continue
-        hourly = prices.ec2_hourly(p.region, p.template.instance_type).unit_price
-        monthly = round(hourly * 730, 2)
-        rec: dict[str, Any] = {"resource_id": p.resource_id, "region": p.region, "name": p.template.key,
-                               "instance_type": p.template.instance_type, "tags": p.template.tags,
-                               "monthly_cost": monthly}
-        if p.template.behaviour == "idle":
+        hourly = rates.ec2_hourly(prices, p.region, t.instance_type, t.platform)
+        monthly = round(float(hourly) * 730, 2)
+        rec: dict[str, Any] = {"resource_id": p.resource_id, "region": p.region, "name": t.key,
+                               "instance_type": t.instance_type, "tags": t.tags, "monthly_cost": monthly,
+                               "platform": rates.PLATFORM_DETAILS[t.platform]}
+        if t.behaviour == "idle":
             out.append({**rec, "action": "TERMINATE", "savings": monthly})
             continue
-        series = history.series[(p.region, "AWS/EC2", "CPUUtilization", (("InstanceId", p.resource_id),))]
-        target = _target(prices, p.region, p.template.instance_type, max(daily_stat(series, "Average").values()))
+        target = rightsizing_target(prices, p, history)
         if target is None:
             continue
-        target_monthly = round(prices.ec2_hourly(p.region, target).unit_price * 730, 2)
+        target_monthly = round(float(rates.ec2_hourly(prices, p.region, target, t.platform)) * 730, 2)
         out.append({**rec, "action": "MODIFY", "target_type": target, "target_monthly_cost": target_monthly,
                     "savings": round(monthly - target_monthly, 2)})
     return out
