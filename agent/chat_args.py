@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tools.aws.regions import KNOWN_REGIONS
+from tools.regions import KNOWN_REGIONS
 
 
 class ToolInputError(ValueError):

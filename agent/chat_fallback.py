@@ -14,7 +14,7 @@ from agent.analysis.summary import money
 from agent.chat_dates import day_of
 from agent.chat_tools import CE_SERVICES, run_query, today
 from agent.prompts import DETERMINISTIC_CHAT_CANNOT
-from tools.aws.regions import KNOWN_REGIONS
+from tools.regions import KNOWN_REGIONS
 
 IDLE_TYPES = ("idle_resource", "idle_database", "idle_nat_gateway", "unused_elastic_ip", "unattached_volume")
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")

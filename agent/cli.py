@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 def _regions(text: str | None) -> list[str] | None:
     if not text:
         return None
-    from tools.aws.regions import KNOWN_REGIONS
+    from tools.regions import KNOWN_REGIONS
 
     regions = [r.strip() for r in text.split(",") if r.strip()]
     unknown = [r for r in regions if r not in KNOWN_REGIONS]

@@ -1,12 +1,14 @@
-"""Region names AWS knows, from botocore's own endpoint data (no network call)."""
+"""Region names AWS knows, read from the endpoint data file botocore ships (no client, no network)."""
 
 from __future__ import annotations
 
-import botocore.session
+import json
+from importlib import resources
 
 
 def _known_regions() -> frozenset[str]:
-    data = botocore.session.get_session().get_data("endpoints")
+    # The data file itself, not botocore.session: settings and the analysis stay free of AWS client machinery.
+    data = json.loads((resources.files("botocore") / "data" / "endpoints.json").read_text(encoding="utf-8"))
     return frozenset(region for partition in data["partitions"] for region in partition.get("regions", {}))
 
 

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from tools.aws.regions import KNOWN_REGIONS
+from tools.regions import KNOWN_REGIONS
 
 APP_NAME = "optiinfra-cost-agent"
 

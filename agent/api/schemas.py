@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tools.aws.regions import KNOWN_REGIONS
+from tools.regions import KNOWN_REGIONS
 
 MAX_MONTHS = 13
 MAX_SAVINGS = 1_000_000_000
