@@ -125,8 +125,18 @@ class Settings(BaseSettings):
     s3_cold_fraction: float = Field(0.5, ge=0, le=1)
     cost_allocation_tags: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["env", "team", "cost-center"])
     ignore_tag: str = "cost-agent:ignore=true"
-    ri_discount_pct: float = Field(40.0, ge=0, le=100)
-    savings_plan_discount_pct: float = Field(28.0, ge=0, le=100)
+    production_tag_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["env", "environment", "stage", "tier", "environment-type", "app-env"],
+        description="tag keys (any case) that say which environment a resource belongs to")
+    production_tag_values: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["prod", "production", "prd", "live"])
+    non_production_tag_values: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["dev", "development", "test", "testing", "staging", "stage", "stg", "qa", "uat",
+                                 "sandbox", "nonprod", "non-prod", "preprod", "pre-prod", "demo"])
+    stopped_grace_days: int = Field(7, ge=0, le=365)
+    """A stopped instance is waste only once it has been stopped this long (a stop an hour ago is maintenance)."""
+    rightsizing_memory_target_pct: float = Field(80.0, gt=0, le=100)
+    """Highest memory use a rightsizing target may reach (when the CloudWatch agent reports memory)."""
     pricing_api: bool = True
     """EC2 on-demand prices from the AWS Pricing API when reachable (cached 7 days), else the price book."""
 
@@ -171,7 +181,8 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("cost_allocation_tags", mode="before")
+    @field_validator("cost_allocation_tags", "production_tag_keys", "production_tag_values",
+                     "non_production_tag_values", mode="before")
     @classmethod
     def _split_tags(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -28,8 +28,6 @@ HOURS = HOURS_PER_MONTH
 """Hours in a billing month (docs/rules.md)."""
 MB = Decimal(1_048_576)
 GIB = Decimal(1024**3)
-PRODUCTION = {"prod", "production"}
-NON_PRODUCTION = {"dev", "development", "test", "testing", "staging", "qa", "sandbox"}
 
 
 @dataclass(frozen=True)
@@ -135,19 +133,25 @@ def state_of(resource: Resource) -> str:
     return (resource.state or str(resource.attributes.get("state") or "")).lower()
 
 
-def env_of(resource: Resource) -> str:
-    for key, value in resource.tags.items():
-        if key.lower() == "env":
-            return value.strip().lower()
-    return ""
+def environment(resource: Resource, settings: Settings) -> tuple[str, str] | None:
+    """(tag key, value in lower case) of the first environment tag the settings name, any key case."""
+    tags = {key.strip().lower(): (key, value) for key, value in resource.tags.items()}
+    for wanted in settings.production_tag_keys:
+        found = tags.get(wanted.strip().lower())
+        if found is not None and found[1].strip():
+            return found[0], found[1].strip().lower()
+    return None
 
 
-def is_production(resource: Resource) -> bool:
-    return env_of(resource) in PRODUCTION
+def is_production(resource: Resource, settings: Settings) -> bool:
+    env = environment(resource, settings)
+    return env is not None and env[1] in {v.lower() for v in settings.production_tag_values}
 
 
-def is_non_production(resource: Resource) -> bool:
-    return env_of(resource) in NON_PRODUCTION
+def is_non_production(resource: Resource, settings: Settings) -> bool:
+    """Explicitly tagged as an environment other than production (untagged is not non-production)."""
+    env = environment(resource, settings)
+    return env is not None and env[1] in {v.lower() for v in settings.non_production_tag_values}
 
 
 def is_ignored(resource: Resource, settings: Settings) -> bool:

@@ -104,12 +104,13 @@ def _spot(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit
         return None
     asg = resource.tags.get("aws:autoscaling:groupName") or resource.attributes.get("asg_name")
     stateless = resource.tags.get("stateless", "").lower() == "true"
-    if not (asg or is_non_production(resource) or stateless):
+    non_production = is_non_production(resource, ctx.settings)
+    if not (asg or non_production or stateless):
         return None
     pct = dec(ctx.settings.aws_spot_savings_target)
     monthly = unit(quote) * HOURS
     saving = monthly * pct / 100 * marginal_factor(quote)
-    reason = f"Auto Scaling group {asg}" if asg else ("non-production" if is_non_production(resource) else
+    reason = f"Auto Scaling group {asg}" if asg else ("non-production" if non_production else
                                                        "tagged stateless=true")
     evidence = {
         "reason": reason, "days": days, "spot_savings_pct": float(pct), "hourly_price": quote.unit_price,

@@ -11,7 +11,9 @@ from agent.analysis.common import (
     Hit,
     Outcome,
     dec,
+    environment,
     insufficient,
+    is_non_production,
     is_production,
     make_hit,
     metric,
@@ -73,7 +75,8 @@ def _idle(db: Resource, cost: DbCost | None, days: int, ctx: Context) -> Hit:
 
 def _multi_az(db: Resource, cost: DbCost, ctx: Context) -> Hit:
     saving = cost.total / 2
-    env = next((v for k, v in db.tags.items() if k.lower() == "env"), "untagged")
+    tag = environment(db, ctx.settings)
+    env = f"{tag[0]}={tag[1]}" if tag else "untagged"
     evidence = {"multi_az": True, "env": env, "price_basis": cost.basis, "price_source": cost.source,
                 "arithmetic": f"({cost.arithmetic}) / 2 = {usd(saving)}"}
     text = f"Convert to Single-AZ: Multi-AZ doubles instance and storage cost outside production (env {env})"
@@ -135,7 +138,7 @@ def _instance(db: Resource, ctx: Context, out: Outcome) -> None:
     if days < s.min_data_days or (peak == 0 and days < s.metrics_lookback_days):
         needed = s.min_data_days if days < s.min_data_days else s.metrics_lookback_days
         out.insufficient.append(insufficient(db, days, needed, "connections"))
-    if db.attributes.get("multi_az") and not is_production(db):
+    if db.attributes.get("multi_az") and is_non_production(db, s) and not is_production(db, s):
         out.hits.append(_multi_az(db, cost, ctx))
     elif state_of(db) == "available" and days >= s.min_data_days and peak is not None and peak > 0:
         hit = _reserved(db, cost, days, peak, ctx)

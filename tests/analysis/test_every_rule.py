@@ -80,7 +80,7 @@ def test_every_type_found_once_with_evidence(analyzer, build, report_checker):
     for key, f in found.items():
         assert f.estimated_savings == EXPECTED[key], key
         assert 0 <= f.estimated_savings <= f.monthly_cost
-        assert f.evidence["price_source"].startswith("price book 2026-11-01"), key
+        assert f.evidence["price_source"].startswith("price book "), key
         assert "=" in f.evidence["arithmetic"] and f.recommendation, key
     assert [x["resource_id"] for x in report.insufficient_data] == ["i-new"]
     # every resource once: the sum of all findings, since no resource has two findings here

@@ -157,3 +157,26 @@ def test_s3_incomplete_uploads(analyzer, build, oldest, abort, parts, expected):
     else:
         f = hits[("s3_incomplete_uploads", "bucket-1")]
         assert (f.estimated_savings, f.monthly_cost, f.confidence) == (expected, expected, 0.9)
+
+
+@pytest.mark.parametrize(("tags", "flagged"), [
+    ({"Environment": "production"}, False), ({"ENV": "Prod"}, False), ({"stage": "prd"}, False),
+    ({"tier": "live"}, False), ({}, False),  # untagged: not known to be non-production, so not told to drop it
+    ({"Environment": "Staging"}, True), ({"env": "dev"}, True), ({"stage": "uat"}, True),
+    ({"environment": "production", "env": "dev"}, True),  # the first key the settings list (env) decides
+])
+def test_multi_az_only_outside_production_by_any_common_tag_spelling(analyzer, build, tags, flagged):
+    resource = db(build, multi_az=True).model_copy(update={"tags": tags})
+    found = build.findings(run(analyzer, build, resource))
+    assert (("multi_az", "db-1") in found) is flagged
+
+
+def test_environment_tags_are_configurable(build):
+    from agent.analysis import AWSCostAnalyzer
+    from tools.pricing.book import PriceBook
+    from tools.settings import load_settings
+
+    custom = AWSCostAnalyzer(load_settings(production_tag_keys="lifecycle", non_production_tag_values="ephemeral"),
+                             PriceBook.load())
+    resource = db(build, multi_az=True).model_copy(update={"tags": {"Lifecycle": "Ephemeral", "env": "prod"}})
+    assert ("multi_az", "db-1") in build.findings(run(custom, build, resource))
