@@ -35,6 +35,7 @@ class AWSCostAnalyzer:
             aws_rightsizing={r.resource_id: r for r in collection.aws_rightsizing},
             purchases=tuple(collection.purchase_recommendations),
             snapshot_spend=snapshot_spend(collection.costs), account_id=collection.account_id,
+            autoscaling={(r.region, r.name): r for r in active if r.kind == "autoscaling_group"},
         )
 
     def analyze_all_services(self, collection: CollectionResult) -> AnalysisResult:

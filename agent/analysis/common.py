@@ -51,6 +51,8 @@ class Context:
     snapshot_spend: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     """(region, 'EBS'|'RDS') -> monthly snapshot spend from Cost Explorer: old snapshots never claim more."""
     account_id: str = ""
+    autoscaling: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    """Auto Scaling groups by (region, name): group findings name their capacity and launch template."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.prices, BilledPrices):  # a bare book (tests, no collection): list prices only

@@ -27,6 +27,9 @@ from tools.models import PriceQuote, Resource, cents
 INCREMENTAL_NOTE = ("snapshots are incremental: deleting one frees only the blocks no other snapshot shares, so this "
                     "is an upper bound")
 GP3_FREE_IOPS = 3000
+GP3_FREE_MIBS = 125
+GP2_FULL_THROUGHPUT_GB = 334
+IO_MAX_MIBS = 500
 IO_TO_GP3_MAX_IOPS = 16000
 
 
@@ -80,25 +83,55 @@ def _unattached(volume: Resource, ctx: Context) -> Hit | None:
                     basis=quote.basis)
 
 
+def equal_performance(volume: Resource) -> tuple[int, int]:
+    """(IOPS, MiB/s) a gp3 volume needs to match this gp2/io1/io2 volume's sustained performance.
+
+    gp2: 3 IOPS per GiB (100 to 16,000); 250 MiB/s from 334 GiB, else about 128 MiB/s, which gp3's free 125 MiB/s
+    matches. io1/io2: the provisioned IOPS; up to 500 MiB/s (0.25 MiB/s per IOPS)."""
+    size = int(volume.attributes.get("size_gb") or 0)
+    if volume.resource_type == "gp2":
+        return min(16_000, max(100, 3 * size)), 250 if size >= GP2_FULL_THROUGHPUT_GB else GP3_FREE_MIBS
+    iops = _iops(volume)
+    return iops, max(GP3_FREE_MIBS, min(IO_MAX_MIBS, iops // 4))
+
+
+def _gp3_cost(volume: Resource, ctx: Context) -> tuple[Decimal, str, str]:
+    """gp3 at equal performance: GB + IOPS above 3,000 + throughput above 125 MiB/s."""
+    iops, mibs = equal_performance(volume)
+    size = dec(volume.attributes.get("size_gb") or 0)
+    gb = ctx.prices.ebs_gb_month(volume.region, "gp3")
+    total, text = size * unit(gb), f"{num(size)} GB x {usd(unit(gb), 4)}/GB-month"
+    if iops > GP3_FREE_IOPS:
+        price = ctx.prices.ebs_iops_month(volume.region, "gp3")
+        total += (iops - GP3_FREE_IOPS) * unit(price)
+        text += f" + {iops - GP3_FREE_IOPS} IOPS x {usd(unit(price), 4)}/IOPS-month"
+    if mibs > GP3_FREE_MIBS:
+        price = ctx.prices.ebs_throughput_month(volume.region, "gp3")
+        total += (mibs - GP3_FREE_MIBS) * unit(price)
+        text += f" + {mibs - GP3_FREE_MIBS} MiB/s x {usd(unit(price), 4)}/MiB/s-month"
+    return total, gb.source, text
+
+
 def _upgrade(volume: Resource, ctx: Context) -> Hit | None:
     vtype = volume.resource_type
     if vtype not in ("gp2", "io1", "io2") or (vtype != "gp2" and _iops(volume) > IO_TO_GP3_MAX_IOPS):
         return None
     try:
         now_cost, now_quote, now_text = _priced(volume, vtype, ctx)
-        # gp2 IOPS are a function of size, and gp3 gives 3,000 free: gp2 -> gp3 compares GB prices only.
-        new_cost, new_source, new_text = _cost(volume, "gp3", ctx, 0 if vtype == "gp2" else None)
+        new_cost, new_source, new_text = _gp3_cost(volume, ctx)
     except PRICE_ERRORS:
         return None
     source = now_quote.source
+    target_iops, target_mibs = equal_performance(volume)
     saving = now_cost - new_cost
     if saving <= 0:
         return None
     evidence = {"volume_type": vtype, "size_gb": volume.attributes.get("size_gb"), "iops": _iops(volume),
-                "price_source": source, "target_price_source": new_source,
+                "gp3_iops": target_iops, "gp3_throughput_mibs": target_mibs,
+                "price_basis": now_quote.basis, "price_source": source, "target_price_source": new_source,
                 "arithmetic": f"({now_text}) - ({new_text}) = {usd(now_cost)} - {usd(new_cost)} = {usd(saving)}"}
-    keep = f"{_iops(volume)} IOPS" if vtype != "gp2" else "3,000 IOPS baseline"
-    text = f"Change volume type {vtype} -> gp3 (online, no downtime), {keep}"
+    text = (f"Change volume type {vtype} -> gp3 (online, no downtime) with {target_iops:,} IOPS and "
+            f"{target_mibs} MiB/s: the same sustained performance")
     return make_hit("volume_type_upgrade", volume, monthly=now_cost, savings=saving, recommendation=text,
                     evidence=evidence, base=0.9, days=None, settings=ctx.settings, basis=now_quote.basis)
 

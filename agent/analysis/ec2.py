@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from agent.analysis.common import (
 from agent.analysis.corroborate import corroborate
 from agent.analysis.ebs import volume_monthly
 from agent.analysis.ec2_sizing import hourly_quote, previous_generation, rightsizing
+from agent.analysis.groups import Member, group_hits, managed_by
 from agent.analysis.prices import unit
 from tools.models import PriceQuote, Resource
 from tools.pricing.billed import instance_operation
@@ -150,7 +152,9 @@ def _savings_plan(resource: Resource, quote: PriceQuote, days: int, ctx: Context
                     evidence=evidence, base=0.75, days=days, settings=s, basis=quote.basis)
 
 
-def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
+def _running(resource: Resource, ctx: Context, out: Outcome, member: Member | None = None) -> None:
+    """The instance rules. For a member of a managed group the instance-level actions (stop, resize, move) are
+    recorded on `member` for the group's finding; only purchase levers (spot, savings plan) stay per instance."""
     quote = hourly_quote(resource, resource.resource_type, ctx)
     cpu = metric(resource, "cpu")
     days = cpu.days if cpu else 0
@@ -159,14 +163,20 @@ def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
         out.insufficient.append(insufficient(resource, days, ctx.settings.min_data_days, "cpu"))
     idle = _idle_running(resource, quote, ctx) if enough else None
     if idle is not None:
-        out.hits.append(corroborate(idle, ctx.aws_rightsizing))
+        if member is not None:
+            member.idle = idle
+        else:
+            out.hits.append(corroborate(idle, ctx.aws_rightsizing))
         return
     if quote is None:
         out.missing.append(f"{resource.resource_id}: no price for {resource.resource_type} "
                            f"({instance_operation(resource)}) in {resource.region}")
         return
-    found = [rightsizing(resource, quote, ctx), previous_generation(resource, quote, ctx),
-             _spot(resource, quote, days, ctx) if enough else None]
+    sized, older = rightsizing(resource, quote, ctx), previous_generation(resource, quote, ctx)
+    if member is not None:
+        member.rightsizing, member.previous_generation = sized, older
+        sized = older = None
+    found = [sized, older, _spot(resource, quote, days, ctx) if enough else None]
     hits = [h for h in found if h is not None]
     if not hits and enough:
         hits = [h for h in [_savings_plan(resource, quote, days, ctx)] if h is not None]
@@ -176,14 +186,21 @@ def _running(resource: Resource, ctx: Context, out: Outcome) -> None:
 def analyze(resources: list[Resource], ctx: Context) -> Outcome:
     """Every EC2 rule over the (not ignored) instances."""
     out = Outcome()
+    groups: dict[tuple[str, str, str], list[Member]] = defaultdict(list)
     for resource in resources:
         if resource.kind != "ec2_instance":
             continue
         state = state_of(resource)
-        if state == "running":
+        manager = managed_by(resource)
+        if state == "running" and manager is not None:
+            member = Member(resource)
+            groups[(resource.region, *manager)].append(member)
+            _running(resource, ctx, out, member)
+        elif state == "running":
             _running(resource, ctx, out)
         elif state == "stopped":
             hit = _idle_stopped(resource, ctx)
             if hit is not None:
                 out.hits.append(corroborate(hit, ctx.aws_rightsizing))
+    out.hits.extend(group_hits(groups, ctx))
     return out

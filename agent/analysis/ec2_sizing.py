@@ -8,7 +8,6 @@ from agent.analysis.common import (
     HOURS,
     Context,
     Hit,
-    dec,
     make_hit,
     marginal_factor,
     metric,
@@ -16,6 +15,7 @@ from agent.analysis.common import (
     price_evidence,
     usd,
 )
+from agent.analysis.ec2_targets import choose, memory_needed, peak_cpu, same_size_alternatives
 from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import PriceQuote, Resource
 
@@ -41,27 +41,6 @@ def _vcpus(instance_type: str, ctx: Context) -> int | None:
         return None
 
 
-def _target(resource: Resource, peak: Decimal, ctx: Context,
-            current: PriceQuote) -> tuple[str, PriceQuote] | None:
-    """Smallest same-family type with enough vCPUs for the peak at the target CPU, smaller than today's."""
-    try:
-        specs = ctx.prices.instance_specs(resource.resource_type)
-        family = ctx.prices.family_types(specs.family)
-    except PRICE_ERRORS:
-        return None
-    if resource.resource_type not in family:
-        return None
-    needed = Decimal(int(specs.vcpus)) * peak / dec(ctx.settings.rightsizing_target_cpu)
-    for candidate in family[: family.index(resource.resource_type)]:
-        vcpus = _vcpus(candidate, ctx)
-        if vcpus is None or Decimal(vcpus) < needed:
-            continue
-        quote = hourly_quote(resource, candidate, ctx, current)
-        if quote is not None:
-            return candidate, quote
-    return None
-
-
 def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | None:
     """Daily average CPU under the threshold on every day of a full lookback -> a smaller size."""
     cpu = metric(resource, "cpu")
@@ -72,24 +51,38 @@ def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | 
     # every day below the threshold == the largest daily average below it
     if not (cpu.maximum < limit and all(value < limit for value in cpu.daily.values())):
         return None
-    target = _target(resource, dec(cpu.maximum), ctx, current)
+    peak = peak_cpu(resource)
+    if peak is None:
+        return None
+    target = choose(resource, peak[0], current, ctx)
     if target is None:
         return None
-    new_type, new_quote = target
+    new_type, new_quote = target.instance_type, target.quote
     saving = (unit(current) - unit(new_quote)) * HOURS * marginal_factor(current)
     if saving <= 0:
         return None
     monthly = unit(current) * HOURS
+    memory = memory_needed(resource, ctx)
     evidence = {
-        "cpu_avg": round(cpu.average or 0.0, 2), "cpu_peak_daily": round(cpu.maximum, 2), "days": cpu.days,
-        "threshold_pct": limit, "target_cpu_pct": ctx.settings.rightsizing_target_cpu,
-        "current_type": resource.resource_type, "target_type": new_type,
+        "cpu_avg": round(cpu.average or 0.0, 2), "cpu_peak": float(peak[0]), "cpu_peak_statistic": peak[1],
+        "days": cpu.days, "threshold_pct": limit, "target_cpu_pct": ctx.settings.rightsizing_target_cpu,
+        "memory_needed_gib": float(round(memory, 2)) if memory is not None else None,
+        "memory": "measured by the CloudWatch agent" if memory is not None else
+                  "not measured (no CloudWatch agent memory metric): sized on CPU only",
+        "current_type": resource.resource_type, "target_type": new_type, "target_reason": target.reason,
         "current_vcpus": _vcpus(resource.resource_type, ctx), "target_vcpus": _vcpus(new_type, ctx),
         "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
         **price_evidence(current), "target_price_source": new_quote.source,
         "arithmetic": _change_arithmetic(current, new_quote, saving),
     }
-    text = (f"Resize {resource.resource_type} -> {new_type}: peak daily CPU {cpu.maximum:.1f} % "
+    graviton = same_size_alternatives(resource, current, ctx, graviton=True)
+    if graviton and unit(graviton[0].quote) < unit(new_quote):
+        option = graviton[0]
+        evidence["graviton_option"] = {
+            "target_type": option.instance_type, "hourly_price": option.quote.unit_price,
+            "monthly_saving": float(round((unit(current) - unit(option.quote)) * HOURS * marginal_factor(current), 2)),
+            "note": "needs an arm64 build of the software"}
+    text = (f"Resize {resource.resource_type} -> {new_type} ({target.reason}): CPU peak {float(peak[0]):.1f} % "
             f"over {cpu.days} days")
     return make_hit("rightsizing", resource, monthly=monthly, savings=saving, recommendation=text,
                     evidence=evidence, base=0.8, days=cpu.days, settings=ctx.settings, basis=current.basis)

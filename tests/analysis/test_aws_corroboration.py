@@ -15,7 +15,7 @@ def advice(iid: str, action: str, target: str | None, savings: float, current: s
 
 
 def test_rightsizing_finding_gets_aws_advice_and_half_the_remaining_doubt(analyzer, build):
-    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=40),
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=15),
                  aws_rightsizing=[advice("i-big", "MODIFY", "m5.large", 205.5)])
     f = build.findings(result)[("rightsizing", "i-big")]
     assert (f.monthly_cost, f.estimated_savings, f.confidence) == (280.32, 210.24, 0.9)  # 0.8 + 0.2 x 0.5
@@ -53,7 +53,7 @@ def test_aws_advice_alone_creates_no_finding_and_other_types_are_untouched(analy
 
 
 def test_without_aws_advice_confidence_is_the_rule_s(analyzer, build):
-    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=40),
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=15),
                  aws_rightsizing=[advice("i-other", "MODIFY", "m5.large", 205.5)])
     f = build.findings(result)[("rightsizing", "i-big")]
     assert f.confidence == 0.8 and "aws_recommendation" not in f.evidence

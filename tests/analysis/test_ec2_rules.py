@@ -68,19 +68,42 @@ def test_ignore_tag_is_configurable(build, prices):
 
 
 def test_rightsizing_to_the_smallest_size_that_fits(analyzer, build):
-    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=40))
+    # the real peak: 8 vCPU x 15 % (Maximum statistic) / 60 % target = 2 vCPU -> m5.large
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=11.8, cpu_max=15))
     f = build.findings(result)[("rightsizing", "i-big")]
     assert (f.monthly_cost, f.estimated_savings, f.confidence) == (280.32, 210.24, 0.8)
-    assert f.recommendation == "Resize m5.2xlarge -> m5.large: peak daily CPU 11.8 % over 14 days"
+    assert f.recommendation == ("Resize m5.2xlarge -> m5.large (smaller size of the family): CPU peak 15.0 % "
+                                "over 14 days")
     assert f.evidence["arithmetic"] == "730 h x ($0.3840/h - $0.0960/h) = $210.24"
     assert (f.evidence["current_vcpus"], f.evidence["target_vcpus"]) == (8, 2)
+    assert f.evidence["cpu_peak_statistic"] == "CPUUtilization Maximum"
 
 
 def test_rightsizing_target_follows_peak(analyzer, build):
-    # 8 vCPU x 19 % / 60 % = 2.53 vCPU -> m5.xlarge (4 vCPU)
-    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=19, cpu_max=40))
+    # 8 vCPU x 25 % / 60 % = 3.33 vCPU -> m5.xlarge (4 vCPU): (0.384 - 0.192) x 730
+    result = run(analyzer, build, build.instance("i-big", "m5.2xlarge", cpu=10, cpu_max=25))
     f = build.findings(result)[("rightsizing", "i-big")]
     assert f.evidence["target_type"] == "m5.xlarge" and f.estimated_savings == 140.16
+
+
+def test_a_box_pegged_an_hour_a_day_keeps_its_size(analyzer, build):
+    # daily average 8 %, but 95 % at its peak: 8 x 95 / 60 = 12.7 vCPU, no smaller m5 fits. The cheapest x86 type
+    # of the same 8 vCPU / 32 GiB is m5a.2xlarge: (0.384 - 0.344) x 730 = 29.20; Graviton m6g.2xlarge is offered.
+    result = run(analyzer, build, build.instance("i-peaky", "m5.2xlarge", cpu=8, cpu_max=95))
+    f = build.findings(result)[("rightsizing", "i-peaky")]
+    assert (f.evidence["target_type"], f.estimated_savings) == ("m5a.2xlarge", 29.2)
+    assert f.evidence["target_reason"] == "same vCPUs and memory, cheaper type"
+    assert f.evidence["graviton_option"] == {"target_type": "m6g.2xlarge", "hourly_price": 0.308,
+                                             "monthly_saving": 55.48, "note": "needs an arm64 build of the software"}
+
+
+def test_memory_measured_by_the_agent_limits_the_target(analyzer, build):
+    # CPU alone allows m5.large (8 x 15 / 60 = 2 vCPU); 32 GiB x 45 % used / 80 % target = 18 GiB -> m5.2xlarge
+    # keeps its size (m5.xlarge has 16 GiB): the same-size alternative m5a.2xlarge instead.
+    inst = build.instance("i-mem", "m5.2xlarge", cpu=11.8, cpu_max=15, memory_gib=32.0)
+    inst.utilization["mem_max"] = build.series([45.0] * 14, statistic="Maximum")
+    f = build.findings(run(analyzer, build, inst))[("rightsizing", "i-mem")]
+    assert (f.evidence["target_type"], f.evidence["memory_needed_gib"]) == ("m5a.2xlarge", 18.0)
 
 
 @pytest.mark.parametrize(("values", "found"), [
@@ -95,9 +118,20 @@ def test_rightsizing_every_day_below_threshold(analyzer, build, values, found):
     assert (("rightsizing", "i-big") in build.findings(result)) is found
 
 
-def test_no_smaller_size_no_rightsizing(analyzer, build):
-    result = run(analyzer, build, build.instance("i-small", "m5.large", cpu=8, cpu_max=40))
-    assert [k[0] for k in build.findings(result)] == ["savings_plan"]
+@pytest.mark.parametrize(("itype", "target", "saving"), [
+    ("r5.large", "r5a.large", 9.49),    # (0.126 - 0.113) x 730; r6g.large is Graviton: an option, not the pick
+    ("c5.large", "c6a.large", 6.21),    # (0.085 - 0.0765) x 730; a1.large is arm64
+    ("m5.large", "m5a.large", 7.3),     # (0.096 - 0.086) x 730
+])
+def test_no_smaller_size_means_a_cheaper_type_of_the_same_size(analyzer, build, itype, target, saving):
+    result = run(analyzer, build, build.instance("i-small", itype, cpu=8, cpu_max=40))
+    f = build.findings(result)[("rightsizing", "i-small")]
+    assert (f.evidence["target_type"], f.estimated_savings) == (target, saving)
+
+
+def test_no_cheaper_type_of_the_same_size_no_rightsizing(analyzer, build):
+    result = run(analyzer, build, build.instance("i-small", "m5a.large", cpu=8, cpu_max=40))
+    assert ("rightsizing", "i-small") not in build.findings(result)
 
 
 def test_previous_generation(analyzer, build):

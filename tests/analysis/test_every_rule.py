@@ -51,7 +51,7 @@ def account(build):
     i, v = build.instance, build.volume
     ec2 = [
         i("i-idle", "m5.large", cpu=1, cpu_max=3, net_bytes=0.2 * build.MB),
-        i("i-right", "m5.2xlarge", cpu=11.8), i("i-spot", "m5.large", tags={"env": "dev"}),
+        i("i-right", "m5.2xlarge", cpu=11.8, cpu_max=15), i("i-spot", "m5.large", tags={"env": "dev"}),
         i("i-sp", "m5.large"), i("i-old", "m4.large"), i("i-stop", "m5.large", state="stopped", days=0),
         i("i-new", "m5.large", days=3),
         v("vol-root", "gp3", 20, attached_to="i-stop"), v("vol-gp2", "gp2", 200, attached_to="i-sp"),

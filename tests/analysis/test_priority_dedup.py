@@ -58,7 +58,7 @@ def test_idle_and_previous_generation_count_once(analyzer):
 
 
 def test_rightsizing_and_previous_generation_count_once(analyzer, build):
-    inst = build.instance("i-old", "m4.2xlarge", cpu=8, cpu_max=40)
+    inst = build.instance("i-old", "m4.2xlarge", cpu=8, cpu_max=15)
     result = analyzer.analyze_all_services(build.collection([inst]))
     found = build.findings(result)
     assert sorted(found) == [("previous_generation", "i-old"), ("rightsizing", "i-old")]

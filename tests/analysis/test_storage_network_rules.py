@@ -22,23 +22,36 @@ def test_unattached_volume_excludes_type_upgrade(analyzer, build):
     assert f.evidence["arithmetic"] == "100 GB x $0.1000/GB-month = $10.00"
 
 
-def test_gp2_to_gp3(analyzer, build):
-    f = build.findings(run(analyzer, build, build.volume("vol-g", "gp2", 500)))[("volume_type_upgrade", "vol-g")]
-    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (50.0, 10.0, 0.9)
-    assert f.evidence["arithmetic"] == ("(500 GB x $0.1000/GB-month) - (500 GB x $0.0800/GB-month) "
-                                        "= $50.00 - $40.00 = $10.00")
+def test_gp2_to_gp3_under_334_gb_is_storage_only(analyzer, build):
+    f = build.findings(run(analyzer, build, build.volume("vol-g", "gp2", 200)))[("volume_type_upgrade", "vol-g")]
+    # 600 IOPS and ~128 MiB/s: gp3's free 3,000 IOPS and 125 MiB/s match them
+    assert (f.monthly_cost, f.estimated_savings, f.confidence) == (20.0, 4.0, 0.9)
+    assert f.evidence["arithmetic"] == ("(200 GB x $0.1000/GB-month) - (200 GB x $0.0800/GB-month) "
+                                        "= $20.00 - $16.00 = $4.00")
+    assert (f.evidence["gp3_iops"], f.evidence["gp3_throughput_mibs"]) == (600, 125)
 
 
-@pytest.mark.parametrize(("iops", "savings"), [(16000, 1020.0), (16001, None), (3000, 240.0)])
+@pytest.mark.parametrize(("size", "iops", "mibs", "savings"), [
+    (500, 1500, 250, 5.0),     # 50 - (40 + 125 MiB/s x 0.04)
+    (2000, 6000, 250, 20.0),   # 200 - (160 + 3,000 IOPS x 0.005 + 125 MiB/s x 0.04): half the naive $40
+    (6000, 16000, 250, 55.0),  # 600 - (480 + 13,000 x 0.005 + 5)
+])
+def test_large_gp2_volumes_need_gp3_iops_and_throughput_to_match(analyzer, build, size, iops, mibs, savings):
+    f = build.findings(run(analyzer, build, build.volume("vol-g", "gp2", size)))[("volume_type_upgrade", "vol-g")]
+    assert (f.evidence["gp3_iops"], f.evidence["gp3_throughput_mibs"], f.estimated_savings) == (iops, mibs, savings)
+
+
+@pytest.mark.parametrize(("iops", "savings"), [(16000, 1005.0), (16001, None), (3000, 225.0)])
 def test_io1_to_gp3_up_to_16000_iops(analyzer, build, iops, savings):
-    # io1 16,000 IOPS: 1000 x 0.125 + 16000 x 0.065 = 1165; gp3: 1000 x 0.08 + 13000 x 0.005 = 145
+    # io1 16,000 IOPS: 1000 x 0.125 + 16000 x 0.065 = 1165; gp3 at 16,000 IOPS and 500 MiB/s:
+    # 1000 x 0.08 + 13000 x 0.005 + 375 x 0.04 = 160
     vol = build.volume("vol-io", "io1", 1000, iops=iops)
     found = build.findings(run(analyzer, build, vol))
     if savings is None:
         assert found == {}
         return
     io_cost = 1000 * 0.125 + iops * 0.065
-    gp3_cost = 1000 * 0.08 + max(0, iops - 3000) * 0.005
+    gp3_cost = 1000 * 0.08 + max(0, iops - 3000) * 0.005 + (500 - 125) * 0.04
     assert round(io_cost - gp3_cost, 2) == savings
     f = found[("volume_type_upgrade", "vol-io")]
     assert (f.monthly_cost, f.estimated_savings) == (round(io_cost, 2), savings)
