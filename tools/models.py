@@ -20,7 +20,7 @@ OpportunityType = Literal[
 ]
 ResourceKind = Literal[
     "ec2_instance", "ebs_volume", "ebs_snapshot", "elastic_ip", "nat_gateway",
-    "rds_instance", "rds_snapshot", "lambda_function", "s3_bucket",
+    "rds_instance", "rds_snapshot", "lambda_function", "s3_bucket", "autoscaling_group",
 ]
 Priority = Literal["high", "medium", "low"]
 PriceBasis = Literal["billed", "list", "book", "unpriced"]

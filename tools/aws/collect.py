@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tools.aws import ce_rates
+from tools.aws.autoscaling import AutoScalingCollector
 from tools.aws.ce_cache import Cache
 from tools.aws.clients import ClientFactory
 from tools.aws.cloudwatch import fetch_utilization
@@ -32,7 +33,7 @@ from tools.settings import Settings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-REGIONAL = ("ec2", "vpc", "rds", "lambda")
+REGIONAL = ("ec2", "vpc", "rds", "lambda", "autoscaling")
 EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"
 
 
@@ -87,7 +88,7 @@ def _costs(ce: CostExplorerClient, refresh: bool) -> tuple[dict[str, Any], list[
 def _regional_task(service: str, region: str, factory: ClientFactory, settings: Settings,
                    prices: PriceBook) -> Callable[[], list[Resource]]:
     collectors: dict[str, Any] = {"ec2": EC2CostCollector, "vpc": NetworkCostCollector, "rds": RDSCostCollector,
-                  "lambda": LambdaCostCollector}
+                                  "lambda": LambdaCostCollector, "autoscaling": AutoScalingCollector}
     collector = collectors[service](factory, prices, settings)
     return lambda: collector.collect(region)
 
