@@ -243,6 +243,40 @@ def unpriced_evidence(reason: str) -> dict[str, Any]:
             "price_source": "none: no billed usage, list price or price-book entry"}
 
 
+BASIC_SAMPLES_PER_DAY = 288
+"""CloudWatch basic monitoring: one CPU sample per 5 minutes; more a day means detailed (1-minute) monitoring."""
+
+
+def running_share(resource: Resource, ctx: Context) -> tuple[Decimal, str] | None:
+    """Share (0..1) of the hours it could have run that the instance did run, from its CPU sample counts: an
+    instance up a few hours a day costs a few hours a day. The window starts at launch when that is later.
+    None when sample counts were not collected (then it is priced as running all month)."""
+    samples = metric(resource, "cpu_samples")
+    if samples is None or not samples.daily:
+        return None
+    minutes = 1 if max(samples.daily.values()) > BASIC_SAMPLES_PER_DAY else 5
+    hours = dec(sum(samples.daily.values())) * minutes / 60
+    window = Decimal(ctx.settings.metrics_lookback_days * 24)
+    launched = as_datetime(resource.attributes.get("launch_time"))
+    if launched is not None:
+        since_launch = Decimal(str((utc(ctx.now) - launched).total_seconds() / 3600))
+        window = max(Decimal(1), min(window, since_launch))
+    share = min(Decimal(1), hours / window)
+    return share, f"ran {hours:.0f} of {window:.0f} h ({share * 100:.0f} %) by its CPU sample count"
+
+
+def instance_hours(resource: Resource, ctx: Context) -> tuple[Decimal, str]:
+    """Hours a month the instance is billed for: 730 x its running share; (hours, how they were found)."""
+    share = running_share(resource, ctx)
+    if share is None:
+        return HOURS, "running all month (no CPU sample counts to tell otherwise)"
+    return (HOURS * share[0]).quantize(Decimal("0.1")), share[1]
+
+
+def hours_text(hours: Decimal) -> str:
+    return f"{num(hours)} h"
+
+
 def coverage_note(kind: str, pct: float | None) -> str:
     if pct is None:
         return f"Cost Explorer reports no {kind} coverage; savings assume none"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,10 @@ from agent.analysis.common import (
     Context,
     Hit,
     Outcome,
-    all_month,
+    as_datetime,
     dec,
+    hours_text,
+    instance_hours,
     insufficient,
     is_non_production,
     make_hit,
@@ -21,9 +24,11 @@ from agent.analysis.common import (
     metric,
     num,
     price_evidence,
+    running_share,
     state_of,
     unpriced_evidence,
     usd,
+    utc,
 )
 from agent.analysis.corroborate import corroborate
 from agent.analysis.ebs import volume_monthly
@@ -59,7 +64,11 @@ def _idle_running(resource: Resource, quote: PriceQuote | None, ctx: Context) ->
                                       f"({instance_operation(resource)}) in {resource.region}")
         return make_hit("idle_resource", resource, monthly=None, savings=None, recommendation=text,
                         evidence=evidence, base=0.95, days=cpu.days, settings=s)
-    monthly, arithmetic = all_month(quote)
+    hours, how = instance_hours(resource, ctx)
+    monthly = unit(quote) * hours
+    arithmetic = f"{hours_text(hours)} x {usd(unit(quote), 4)}/h = {usd(monthly)}"
+    evidence["hours_per_month"] = float(hours)
+    evidence["running"] = how
     factor = marginal_factor(quote)
     saving = monthly * factor
     if factor != 1:
@@ -75,8 +84,24 @@ def _attached_volumes(resource: Resource, ctx: Context) -> list[Resource]:
     return [ctx.volumes[i] for i in sorted(ids) if i in ctx.volumes]
 
 
+def stopped_for(resource: Resource, ctx: Context) -> timedelta | None:
+    """How long the instance has been stopped: EC2's state-transition time, else the end of its last CPU data."""
+    at = as_datetime(resource.attributes.get("stopped_at"))
+    if at is not None:
+        return utc(ctx.now) - at
+    cpu = resource.utilization.get("cpu")
+    if cpu is None:
+        return None
+    if not cpu.daily:  # measured, and not a single datapoint in the whole lookback
+        return timedelta(days=ctx.settings.metrics_lookback_days)
+    return utc(ctx.now) - datetime.combine(max(cpu.daily) + timedelta(days=1), time(), tzinfo=UTC)
+
+
 def _idle_stopped(resource: Resource, ctx: Context) -> Hit | None:
-    """A stopped instance still pays for its volumes."""
+    """A stopped instance still pays for its volumes, once it has stayed stopped past the grace period."""
+    stopped = stopped_for(resource, ctx)
+    if stopped is not None and stopped < timedelta(days=ctx.settings.stopped_grace_days):
+        return None
     attached = _attached_volumes(resource, ctx)
     priced = [(v, p) for v in attached if (p := volume_monthly(v, ctx)) is not None]
     if attached and not priced:
@@ -91,7 +116,8 @@ def _idle_stopped(resource: Resource, ctx: Context) -> Hit | None:
     monthly = sum((p[0] for _, p in priced), Decimal(0))
     parts = " + ".join(f"{v.resource_id} {usd(p[0])}" for v, p in priced)
     evidence = {
-        "state": "stopped", "covered_resources": [v.resource_id for v, _ in priced],
+        "state": "stopped", "stopped_days": stopped.days if stopped is not None else "unknown",
+        "covered_resources": [v.resource_id for v, _ in priced],
         "volume_gb": sum(int(v.attributes.get("size_gb") or 0) for v, _ in priced),
         "price_source": priced[0][1][1], "arithmetic": f"{parts} = {usd(monthly)}",
     }
@@ -110,14 +136,15 @@ def _spot(resource: Resource, quote: PriceQuote, days: int, ctx: Context) -> Hit
     if not (asg or non_production or stateless):
         return None
     pct = dec(ctx.settings.aws_spot_savings_target)
-    monthly = unit(quote) * HOURS
+    hours, _ = instance_hours(resource, ctx)
+    monthly = unit(quote) * hours
     saving = monthly * pct / 100 * marginal_factor(quote)
     reason = f"Auto Scaling group {asg}" if asg else ("non-production" if non_production else
                                                        "tagged stateless=true")
     evidence = {
         "reason": reason, "days": days, "spot_savings_pct": float(pct), "hourly_price": quote.unit_price,
         **price_evidence(quote),
-        "arithmetic": f"730 h x {usd(unit(quote), 4)}/h x {num(pct)} % = {usd(saving)}",
+        "arithmetic": f"{hours_text(hours)} x {usd(unit(quote), 4)}/h x {num(pct)} % = {usd(saving)}",
     }
     text = f"Run on Spot ({reason}): about {num(pct)} % cheaper than on-demand"
     return make_hit("spot_migration", resource, monthly=monthly, savings=saving, recommendation=text,
@@ -130,7 +157,8 @@ def _savings_plan(resource: Resource, quote: PriceQuote, days: int, ctx: Context
     if str(resource.attributes.get("lifecycle") or "on-demand") == "spot" or quote.covered_share or advice is None:
         return None  # spot, already (partly) covered, or AWS offers no Savings Plan for this account
     fraction = min(Decimal(1), Decimal(days) / Decimal(s.metrics_lookback_days))
-    if fraction < dec(s.steady_running_fraction):
+    share = running_share(resource, ctx)
+    if fraction < dec(s.steady_running_fraction) or (share and share[0] < dec(s.steady_running_fraction)):
         return None
     monthly = unit(quote) * HOURS
     pct = dec(advice.savings_percentage or 0)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from agent.analysis.common import (
-    HOURS,
     Context,
     Hit,
+    hours_text,
+    instance_hours,
     make_hit,
     marginal_factor,
     metric,
@@ -58,10 +59,11 @@ def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | 
     if target is None:
         return None
     new_type, new_quote = target.instance_type, target.quote
-    saving = (unit(current) - unit(new_quote)) * HOURS * marginal_factor(current)
+    hours, _ = instance_hours(resource, ctx)
+    saving = (unit(current) - unit(new_quote)) * hours * marginal_factor(current)
     if saving <= 0:
         return None
-    monthly = unit(current) * HOURS
+    monthly = unit(current) * hours
     memory = memory_needed(resource, ctx)
     evidence = {
         "cpu_avg": round(cpu.average or 0.0, 2), "cpu_peak": float(peak[0]), "cpu_peak_statistic": peak[1],
@@ -73,14 +75,15 @@ def rightsizing(resource: Resource, current: PriceQuote, ctx: Context) -> Hit | 
         "current_vcpus": _vcpus(resource.resource_type, ctx), "target_vcpus": _vcpus(new_type, ctx),
         "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
         **price_evidence(current), "target_price_source": new_quote.source,
-        "arithmetic": _change_arithmetic(current, new_quote, saving),
+        "arithmetic": _change_arithmetic(current, new_quote, saving, hours),
     }
     graviton = same_size_alternatives(resource, current, ctx, graviton=True)
     if graviton and unit(graviton[0].quote) < unit(new_quote):
         option = graviton[0]
         evidence["graviton_option"] = {
             "target_type": option.instance_type, "hourly_price": option.quote.unit_price,
-            "monthly_saving": float(round((unit(current) - unit(option.quote)) * HOURS * marginal_factor(current), 2)),
+            "monthly_saving": float(round((unit(current) - unit(option.quote)) * hours * marginal_factor(current),
+                                          2)),
             "note": "needs an arm64 build of the software"}
     text = (f"Resize {resource.resource_type} -> {new_type} ({target.reason}): CPU peak {float(peak[0]):.1f} % "
             f"over {cpu.days} days")
@@ -99,24 +102,25 @@ def previous_generation(resource: Resource, current: PriceQuote, ctx: Context) -
     new_quote = hourly_quote(resource, new_type, ctx, current)
     if new_quote is None:
         return None
-    saving = (unit(current) - unit(new_quote)) * HOURS * marginal_factor(current)
+    hours, _ = instance_hours(resource, ctx)
+    saving = (unit(current) - unit(new_quote)) * hours * marginal_factor(current)
     if saving <= 0:
         return None
     evidence = {
         "current_type": resource.resource_type, "target_type": new_type,
         "hourly_price": current.unit_price, "target_hourly_price": new_quote.unit_price,
         **price_evidence(current), "target_price_source": new_quote.source,
-        "arithmetic": _change_arithmetic(current, new_quote, saving),
+        "arithmetic": _change_arithmetic(current, new_quote, saving, hours),
     }
     text = (f"Move {resource.resource_type} (previous generation) -> {new_type}: same size, "
             f"{usd(saving)} a month cheaper")
-    return make_hit("previous_generation", resource, monthly=unit(current) * HOURS, savings=saving,
+    return make_hit("previous_generation", resource, monthly=unit(current) * hours, savings=saving,
                     recommendation=text, evidence=evidence, base=0.85, days=None, settings=ctx.settings,
                     basis=current.basis)
 
 
-def _change_arithmetic(current: PriceQuote, target: PriceQuote, saving: Decimal) -> str:
-    text = f"730 h x ({usd(unit(current), 4)}/h - {usd(unit(target), 4)}/h)"
+def _change_arithmetic(current: PriceQuote, target: PriceQuote, saving: Decimal, hours: Decimal) -> str:
+    text = f"{hours_text(hours)} x ({usd(unit(current), 4)}/h - {usd(unit(target), 4)}/h)"
     factor = marginal_factor(current)
     if factor != 1:
         text += f" x {num(round(factor, 4))} (on-demand share the bill drops by)"

@@ -210,3 +210,36 @@ def test_stopped_instance_pays_for_its_volumes(analyzer, build):
     assert f.evidence["arithmetic"] == "vol-a $10.00 + vol-b $4.00 = $14.00"
     assert found[("volume_type_upgrade", "vol-a")].estimated_savings == 2.0
     assert result.insufficient_data == []
+
+
+def test_a_part_time_instance_costs_the_hours_it_runs(analyzer, build):
+    # 72 five-minute CPU samples a day = 6 hours a day: 730 x 6/24 = 182.5 h x $0.096 = $17.52
+    inst = build.instance("i-nightly", "m5.large", cpu=1, cpu_max=3, net_bytes=0.2 * build.MB)
+    inst.utilization["cpu_samples"] = build.series([72.0] * 14, statistic="SampleCount")
+    f = build.findings(run(analyzer, build, inst))[("idle_resource", "i-nightly")]
+    assert (f.monthly_cost, f.estimated_savings, f.evidence["hours_per_month"]) == (17.52, 17.52, 182.5)
+    assert f.evidence["arithmetic"] == "182.5 h x $0.0960/h = $17.52"
+
+
+def test_detailed_monitoring_and_a_recent_launch_count_as_full_time(analyzer, build):
+    # 1,440 one-minute samples a day over the 5 days since launch: running all the time
+    inst = build.instance("i-new", "m5.large", days=7, cpu=1, cpu_max=3, net_bytes=0.2 * build.MB,
+                          launch_time=(build.NOW - timedelta(days=7)).isoformat())
+    inst.utilization["cpu_samples"] = build.series([1440.0] * 7, statistic="SampleCount")
+    f = build.findings(run(analyzer, build, inst))[("idle_resource", "i-new")]
+    assert f.monthly_cost == 70.08
+
+
+@pytest.mark.parametrize(("stopped_days", "found"), [(2, False), (6, False), (8, True), (40, True)])
+def test_a_stopped_instance_is_waste_only_after_the_grace_period(analyzer, build, stopped_days, found):
+    inst = build.instance("i-stop", "m5.large", state="stopped", days=0,
+                          stopped_at=(build.NOW - timedelta(days=stopped_days)).isoformat())
+    vol = build.volume("vol-1", "gp3", 100, attached_to="i-stop")
+    result = run(analyzer, build, inst, vol)
+    assert (("idle_resource", "i-stop") in build.findings(result)) is found
+
+
+def test_without_a_stop_time_the_last_cpu_datapoint_dates_the_stop(analyzer, build):
+    inst = build.instance("i-stop", "m5.large", state="stopped", days=3)  # data until yesterday: stopped today
+    vol = build.volume("vol-1", "gp3", 100, attached_to="i-stop")
+    assert build.findings(run(analyzer, build, inst, vol)) == {}

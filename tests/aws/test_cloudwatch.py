@@ -56,12 +56,12 @@ def test_daily_series_and_summaries_are_exact(factory):
     b = out["i-b"]["cpu"]
     assert (b.average, b.days, b.insufficient) == (3.0, 5, True)
     assert factory.ledger.count("cloudwatch", "GetMetricData") == 1
-    assert factory.ledger.metrics_requested == 8
+    assert factory.ledger.metrics_requested == 12  # 2 instances x 6 EC2 metrics (docs/rules.md)
 
 
 def test_fixed_fleet_costs_exactly_ceil_queries_over_500_calls_per_region(factory):
-    east = [instance(f"i-east{n:03d}", "us-east-1") for n in range(130)]  # 520 queries -> 2 calls
-    west = [instance(f"i-west{n:03d}", "eu-west-1") for n in range(5)]  # 20 queries
+    east = [instance(f"i-east{n:03d}", "us-east-1") for n in range(130)]  # 780 queries -> 2 calls
+    west = [instance(f"i-west{n:03d}", "eu-west-1") for n in range(5)]  # 30 queries
     west.append(Resource(resource_id="db-1", kind="rds_instance", service="RDS", region="eu-west-1",
                          resource_type="db.t3.micro"))  # + 5 queries -> 1 call
     west.append(Resource(resource_id="vol-1", kind="ebs_volume", service="EBS", region="eu-west-1"))  # no metrics
@@ -72,15 +72,16 @@ def test_fixed_fleet_costs_exactly_ceil_queries_over_500_calls_per_region(factor
     steps = []
     measured = collect_utilization(factory, load_settings(), result, today=TODAY,
                                    progress=lambda step, done, total: steps.append((step, done, total)))
-    assert factory.ledger.count("cloudwatch", "GetMetricData", "us-east-1") == math.ceil(520 / 500) == 2
-    assert factory.ledger.count("cloudwatch", "GetMetricData", "eu-west-1") == math.ceil(25 / 500) == 1
-    assert factory.ledger.metrics_requested == 545
+    assert factory.ledger.count("cloudwatch", "GetMetricData", "us-east-1") == math.ceil(780 / 500) == 2
+    assert factory.ledger.count("cloudwatch", "GetMetricData", "eu-west-1") == math.ceil(35 / 500) == 1
+    assert factory.ledger.metrics_requested == 815
     assert sorted(steps) == [("cloudwatch/eu-west-1", 1, 1), ("cloudwatch/us-east-1", 1, 2),
                              ("cloudwatch/us-east-1", 2, 2)]
     last = next(r for r in measured.resources if r.resource_id == "i-east129")
     assert (last.utilization["cpu"].average, last.attributes["running_fraction"]) == (50.0, 1.0)
     assert measured.resources[0].attributes["running_fraction"] == 0.0
-    assert set(last.utilization) == {"cpu", "cpu_max", "network_in", "network_out"}
+    assert set(last.utilization) == {"cpu", "cpu_max", "cpu_samples", "network_in", "network_out",
+                                     "mem_max"}
     assert next(r for r in measured.resources if r.resource_id == "vol-1").utilization == {}
 
 

@@ -128,7 +128,7 @@ def test_utilization_failure_in_one_region_leaves_the_other_measured(account):
     measured = collect_utilization(factory, settings, result, today=TODAY)
     assert [e.scope for e in measured.errors] == ["cloudwatch/eu-west-1"]
     east = [r for r in measured.resources if r.region == "us-east-1" and r.kind == "ec2_instance"]
-    assert set(east[0].utilization) == {"cpu", "cpu_max", "network_in", "network_out"}
+    assert set(east[0].utilization) == {"cpu", "cpu_max", "cpu_samples", "network_in", "network_out", "mem_max"}
     assert factory.ledger.count("cloudwatch", "GetMetricData", "us-east-1", "ok") == 1
     west = next(r for r in measured.resources if r.region == "eu-west-1" and r.kind == "ec2_instance")
     assert west.utilization == {} and "running_fraction" not in west.attributes  # unknown, not 0

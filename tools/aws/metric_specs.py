@@ -33,8 +33,14 @@ EC2_SPECS = _specs(
     "AWS/EC2", "InstanceId",
     ("cpu", "CPUUtilization", "Average"),
     ("cpu_max", "CPUUtilization", "Maximum"),
+    # One CPU sample per 5 minutes (1 with detailed monitoring) while the instance runs: its running hours.
+    ("cpu_samples", "CPUUtilization", "SampleCount"),
     ("network_in", "NetworkIn", "Sum"),
     ("network_out", "NetworkOut", "Sum"),
+) + _specs(
+    # Published only where the CloudWatch agent runs with the InstanceId dimension; absent means "not measured".
+    "CWAgent", "InstanceId",
+    ("mem_max", "mem_used_percent", "Maximum"),
 )
 RDS_SPECS = _specs(
     "AWS/RDS", "DBInstanceIdentifier",
