@@ -78,3 +78,26 @@ def test_history_before_the_period_is_never_flagged(analyzer, build):
     before = build.TODAY - timedelta(days=31)
     rows, usage = weekly(build, overrides={before: 900.0})
     assert analyzer.detect_anomalies(build.cost_summary(rows, usage)) == []
+
+
+def test_a_new_service_is_flagged_on_its_first_day_only(analyzer, build):
+    rows, usage = weekly(build)
+    first = build.TODAY - timedelta(days=5)
+    for n in range(5):  # $20 a day of DynamoDB from five days ago, nothing before
+        day = first + timedelta(days=n)
+        rows.append(CostRow(day=day, service="Amazon DynamoDB", region="eu-west-1", cost=20.0))
+        usage.append(CostRow(day=day, service="Amazon DynamoDB", region="", usage_type="EU-ReadCapacityUnit-Hrs",
+                             cost=20.0))
+    found = analyzer.detect_anomalies(build.cost_summary(rows, usage))
+    assert [(a.service, a.region, a.date, a.expected_cost, a.actual_cost, a.change_percentage) for a in found] == [
+        ("Amazon DynamoDB", "eu-west-1", first, 0.0, 20.0, 100.0)]
+    assert found[0].baseline == "no spend in the previous 4 weeks: new spend"
+    assert [d.usage_type for d in found[0].drivers] == ["EU-ReadCapacityUnit-Hrs"]
+
+
+def test_drivers_come_from_the_anomalys_own_region(analyzer, build):
+    spike = date(2026, 11, 11)
+    rows, usage = weekly(build, overrides={spike: 160.0})
+    usage.append(CostRow(day=spike, service=SERVICE, region="", usage_type="EU-Lambda-GB-Second", cost=500.0))
+    [a] = analyzer.detect_anomalies(build.cost_summary(rows, usage))
+    assert [d.usage_type for d in a.drivers] == ["USE1-Lambda-GB-Second"]
