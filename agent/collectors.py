@@ -32,6 +32,7 @@ from tools.models import (
     OpportunityType,
     PurchaseRecommendation,
     Resource,
+    ResourceKind,
     cents,
 )
 from tools.pricing.book import PriceBook
@@ -90,7 +91,7 @@ class RuleFacade:
         result = AWSCostAnalyzer(self.settings, self.prices).analyze_all_services(collection)
         return Findings(result.opportunities, pool)
 
-    def having(self, kind: OpportunityType, resource_kind: str, resources: Iterable[Resource], *,
+    def having(self, kind: OpportunityType, resource_kind: ResourceKind, resources: Iterable[Resource], *,
                now: datetime | None = None,
                purchases: Sequence[PurchaseRecommendation] | None = None) -> list[tuple[Resource, Found]]:
         """The resources of `resource_kind` with a finding of type `kind`, in the order given."""
@@ -300,5 +301,5 @@ class S3CostCollector(RuleFacade, s3.S3CostCollector):
         return {k: cents(v) for k, v in sorted(totals.items())}
 
 
-def _of_kind(resources: Iterable[Resource], kind: str) -> list[Resource]:
+def _of_kind(resources: Iterable[Resource], kind: ResourceKind) -> list[Resource]:
     return [r for r in resources if r.kind == kind]

@@ -1,17 +1,15 @@
-"""Lambda functions of one region (service label Lambda); the seed's Lambda methods.
+"""Lambda functions of one region (service label Lambda), priced from measured usage.
 
 Monthly cost needs measured invocations and duration, so it is priced after utilization (`price_function`):
 (invocations a day x 730/24) x the request price + GB-seconds x the GB-second price for the architecture.
 Memory actually used and cold starts come only from Lambda Insights; without it the Resource says so.
 Function names are unique only within a region: `resource_id` is the FunctionArn, `name` the function name.
+Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import monthly_of, quote, set_cost, summary_value
@@ -73,54 +71,3 @@ class LambdaCostCollector:
             if (summary is None or summary.days == 0) and text not in r.notes:
                 r.notes.append(text)
         return set_cost(r, compute + requests, gb_q, note or request_note)
-
-    # ------------------------------------------------------------------ the seed's analyses (thin)
-    def analyze_invocations(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
-        out = []
-        for r in _functions(resources):
-            invocations = summary_value(r, "invocations", "total") or 0
-            errors = summary_value(r, "errors", "total") or 0
-            out.append({"function_name": r.name or r.resource_id, "region": r.region, "invocations": invocations,
-                        "invocations_per_day": summary_value(r, "invocations"),
-                        "duration_ms_avg": summary_value(r, "duration"), "errors": errors,
-                        "throttles": summary_value(r, "throttles", "total") or 0,
-                        "error_rate_pct": round(100 * errors / invocations, 2) if invocations else None,
-                        "monthly_cost": r.monthly_cost})
-        return out
-
-    def calculate_optimal_memory(self, r: Resource) -> int | None:
-        """max(128, ceil(used max x 1.25 / 64) x 64) MB; None without Lambda Insights."""
-        used = summary_value(r, "memory_used_max", "maximum")
-        if used is None:
-            return None
-        return max(128, math.ceil(used * 1.25 / 64) * 64)
-
-    def identify_over_provisioned(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
-        """Functions whose recommended memory is at most 75 % of the configured memory."""
-        out = []
-        for r in _functions(resources):
-            recommended = self.calculate_optimal_memory(r)
-            configured = r.attributes["memory_mb"]
-            if recommended is not None and recommended <= 0.75 * configured:
-                compute = Decimal(str(r.attributes.get("compute_monthly_cost", 0)))
-                saving = compute * (1 - Decimal(recommended) / Decimal(configured))
-                out.append({"function_name": r.name or r.resource_id, "region": r.region, "memory_mb": configured,
-                            "recommended_memory_mb": recommended, "estimated_savings": cents(saving)})
-        return out
-
-    def identify_cold_starts(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
-        """Cold-start share per function from Lambda Insights' init_duration; None and a note without it."""
-        out = []
-        for r in _functions(resources):
-            cold = r.utilization.get("cold_starts")
-            invocations = summary_value(r, "invocations", "total") or 0
-            count = cold.total if cold is not None and cold.days > 0 else None
-            share = round(100 * count / invocations, 2) if count is not None and invocations else None
-            out.append({"function_name": r.name or r.resource_id, "region": r.region,
-                        "cold_starts": count, "cold_start_pct": share,
-                        "note": "" if count is not None else NOTE_COLD_STARTS})
-        return out
-
-
-def _functions(resources: Iterable[Resource]) -> list[Resource]:
-    return [r for r in resources if r.kind == "lambda_function"]

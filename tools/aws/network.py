@@ -1,19 +1,18 @@
-"""Elastic IPs and NAT gateways of one region (service label VPC), priced from the price book."""
+"""Elastic IPs and NAT gateways of one region (service label VPC), priced from the price book.
+
+Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from tools.aws.clients import ClientFactory
-from tools.aws.inventory_common import days_of, monthly_of, quote, set_cost, summary_value, tag_dict
+from tools.aws.inventory_common import monthly_of, quote, set_cost, tag_dict
 from tools.aws.paginate import paginate
 from tools.models import Resource
 from tools.pricing.book import PriceBook
 from tools.settings import Settings
-
-IDLE_NAT_DAYS = 14
-IDLE_NAT_BYTES = 1_048_576
 
 
 class NetworkCostCollector:
@@ -58,15 +57,3 @@ class NetworkCostCollector:
             q, note = quote(self.prices.nat_hourly, region)
             out.append(set_cost(resource, monthly_of(q), q, note))
         return out
-
-    def identify_unassociated_eips(self, resources: Iterable[Resource]) -> list[Resource]:
-        return [r for r in resources if r.kind == "elastic_ip" and not r.attributes.get("association_id")]
-
-    def identify_idle_nat_gateways(self, resources: Iterable[Resource]) -> list[Resource]:
-        """Available, 14+ days of BytesOutToDestination, and under 1 MB in and out together."""
-        return [
-            r for r in resources
-            if r.kind == "nat_gateway" and r.state == "available" and days_of(r, "bytes_out") >= IDLE_NAT_DAYS
-            and (summary_value(r, "bytes_out", "total") or 0) + (summary_value(r, "bytes_in", "total") or 0)
-            < IDLE_NAT_BYTES
-        ]

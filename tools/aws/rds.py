@@ -1,28 +1,23 @@
-"""RDS instances and manual snapshots of one region (service label RDS); the seed's RDS methods.
+"""RDS instances and manual snapshots of one region (service label RDS).
 
 Identifiers are unique only within a region, so `resource_id` is the ARN and `name` the identifier
 (the CloudWatch dimension, see metric_specs.dimension_value).
 
 Monthly cost of an instance = 730 h x the on-demand price + allocated GB x the storage price (both doubled
-for Multi-AZ by the price book). The identify_* checks are thin (docs/rules.md); agent/analysis decides.
+for Multi-AZ by the price book). Collection and pricing only: the seed's analysis methods are in
+agent/collectors.py, over the rules of agent/analysis (docs/rules.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from tools.aws.clients import ClientFactory
-from tools.aws.inventory_common import days_of, monthly_of, quote, set_cost, summary_value, tag_dict
+from tools.aws.inventory_common import monthly_of, quote, set_cost, tag_dict
 from tools.aws.paginate import paginate
 from tools.models import Resource, cents
 from tools.pricing.book import PriceBook
 from tools.settings import Settings
-
-IDLE_DAYS = 14
-PRODUCTION = {"prod", "production"}
 
 
 class RDSCostCollector:
@@ -75,49 +70,3 @@ class RDSCostCollector:
             q, note = quote(self.prices.rds_snapshot_gb_month, region)
             out.append(set_cost(resource, monthly_of(q, size), q, note))
         return out
-
-    # ------------------------------------------------------------------ thin checks (docs/rules.md)
-    def identify_idle_databases(self, resources: Iterable[Resource]) -> list[Resource]:
-        """14+ days of DatabaseConnections and never a connection."""
-        return [r for r in resources if r.kind == "rds_instance" and days_of(r, "connections") >= IDLE_DAYS
-                and summary_value(r, "connections", "maximum") == 0]
-
-    def analyze_storage_costs(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
-        """Per instance: storage type and size, its monthly cost, provisioned IOPS and measured IOPS."""
-        return [{"db_instance_id": r.name or r.resource_id, "region": r.region,
-                 "storage_type": r.attributes["storage_type"],
-                 "allocated_storage_gb": r.attributes["allocated_storage_gb"],
-                 "storage_monthly_cost": r.attributes.get("storage_monthly_cost", 0.0),
-                 "provisioned_iops": r.attributes.get("iops"),
-                 "read_iops_avg": summary_value(r, "read_iops"), "write_iops_avg": summary_value(r, "write_iops")}
-                for r in resources if r.kind == "rds_instance"]
-
-    def identify_multi_az_opportunities(self, resources: Iterable[Resource]) -> list[Resource]:
-        """Multi-AZ databases not tagged production: Single-AZ halves their cost."""
-        return [r for r in resources if r.kind == "rds_instance" and r.attributes.get("multi_az")
-                and _env(r) not in PRODUCTION and r not in self.identify_idle_databases([r])]
-
-    def get_reserved_instance_recommendations(self, resources: Iterable[Resource]) -> list[dict[str, Any]]:
-        """Used, available databases outside the Multi-AZ finding: a reservation saves RI_DISCOUNT_PCT."""
-        out = []
-        resources = list(resources)
-        multi = {r.resource_id for r in self.identify_multi_az_opportunities(resources)}
-        for r in resources:
-            if (r.kind == "rds_instance" and r.state == "available" and r.resource_id not in multi
-                    and days_of(r, "connections") >= self.settings.min_data_days
-                    and (summary_value(r, "connections", "maximum") or 0) > 0):
-                instance = Decimal(str(r.attributes.get("instance_monthly_cost", 0)))
-                saving = instance * Decimal(str(self.settings.ri_discount_pct)) / 100
-                out.append({"db_instance_id": r.name or r.resource_id, "instance_class": r.resource_type,
-                            "region": r.region,
-                            "monthly_cost": cents(instance), "estimated_savings": cents(saving)})
-        return out
-
-    def analyze_snapshot_costs(self, resources: Iterable[Resource], now: datetime | None = None) -> list[Resource]:
-        """Manual snapshots older than SNAPSHOT_MAX_AGE_DAYS."""
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=self.settings.snapshot_max_age_days)
-        return [r for r in resources if r.kind == "rds_snapshot" and r.created is not None and r.created < cutoff]
-
-
-def _env(r: Resource) -> str:
-    return next((v.lower() for k, v in r.tags.items() if k.lower() == "env"), "")

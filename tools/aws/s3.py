@@ -1,7 +1,8 @@
-"""S3 buckets (global: one ListBuckets, then each bucket in its own region); the seed's S3 methods.
+"""S3 buckets (global: one ListBuckets, then each bucket in its own region).
 
 Sizes come from CloudWatch's daily BucketSizeBytes (no object listing), so a bucket is priced after
 utilization (`price_bucket`). Incomplete multipart uploads are listed with their parts' sizes.
+Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from botocore.exceptions import ClientError
 from tools.aws.clients import ClientFactory
 from tools.aws.inventory_common import monthly_of, quote, set_cost, summary_value
 from tools.aws.paginate import paginate
-from tools.models import CollectionError, Resource, cents
+from tools.models import CollectionError, Resource
 from tools.pricing.book import PriceBook
 from tools.settings import Settings
 
@@ -115,33 +116,3 @@ class S3CostCollector:
         if size_bytes is None:
             note = note or "no BucketSizeBytes metric in the lookback: storage cost shown as 0"
         return set_cost(r, monthly_of(q, standard_gb), q, note)
-
-    # ------------------------------------------------------------------ the seed's analyses (thin)
-    def analyze_storage_classes(self, resources: Iterable[Resource]) -> dict[str, float]:
-        """GB per storage class across buckets (Standard measured daily by CloudWatch)."""
-        totals: dict[str, Decimal] = {}
-        for r in _buckets(resources):
-            for cls, gb in r.attributes.get("storage_gb_by_class", {}).items():
-                totals[cls] = totals.get(cls, Decimal(0)) + Decimal(str(gb))
-        return {cls: float(gb) for cls, gb in sorted(totals.items())}
-
-    def identify_lifecycle_opportunities(self, resources: Iterable[Resource]) -> list[Resource]:
-        return [r for r in _buckets(resources) if r.attributes.get("lifecycle_rules", 0) == 0
-                and (summary_value(r, "size_standard") or 0) / float(GB) >= self.settings.s3_lifecycle_min_gb]
-
-    def calculate_transfer_costs(self, cost_rows: Iterable[Any]) -> dict[str, float]:
-        """Data-transfer spend of S3 by usage type, from Cost Explorer's daily usage-type rows."""
-        totals: dict[str, Decimal] = {}
-        for row in cost_rows:
-            if row.service == "Amazon Simple Storage Service" and ("DataTransfer" in row.usage_type
-                                                                  or "Bytes" in row.usage_type):
-                totals[row.usage_type] = totals.get(row.usage_type, Decimal(0)) + Decimal(str(row.cost))
-        return {k: cents(v) for k, v in sorted(totals.items())}
-
-    def identify_incomplete_uploads(self, resources: Iterable[Resource]) -> list[Resource]:
-        return [r for r in _buckets(resources) if r.attributes.get("incomplete_uploads", 0) > 0
-                and not r.attributes.get("has_abort_incomplete_rule")]
-
-
-def _buckets(resources: Iterable[Resource]) -> list[Resource]:
-    return [r for r in resources if r.kind == "s3_bucket"]
