@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from tools.aws.clients import ClientFactory
-from tools.aws.ec2 import EC2CostCollector
+from tools.aws.ec2 import EC2CostCollector, stopped_at
 from tools.aws.network import NetworkCostCollector
 from tools.pricing.book import PriceBook
 from tools.settings import load_settings
@@ -115,3 +116,13 @@ def test_elastic_ips_and_nat_gateways(account):
     assert seen["DescribeNatGateways"][0]["MaxResults"] == 1000
     nat = found[ids["nat"]]
     assert (nat.state, nat.utilization) == ("available", {})
+
+
+def test_a_stopped_instance_says_when_it_stopped(account):
+    factory, settings, ids = account
+    [old] = [r for r in EC2CostCollector(factory, PriceBook.load(), settings).collect_instance_costs("us-east-1")
+             if r.resource_id == ids["old"]]
+    assert old.attributes["stopped_at"] is not None and old.attributes["stopped_at"].tzinfo is not None
+    assert stopped_at({"StateTransitionReason": "User initiated (2026-11-24 10:15:33 GMT)"}) == datetime(
+        2026, 11, 24, 10, 15, 33, tzinfo=UTC)
+    assert stopped_at({"StateTransitionReason": ""}) is None

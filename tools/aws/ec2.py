@@ -6,6 +6,8 @@ which runs the rules of agent/analysis (docs/rules.md).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +60,7 @@ class EC2CostCollector:
             "launch_time": item.get("LaunchTime"), "asg_name": tags.get("aws:autoscaling:groupName"),
             "lifecycle": "spot" if item.get("InstanceLifecycle") == "spot" else "on-demand",
             "volume_ids": volume_ids, "volume_gb": sum(sizes.get(v, 0) for v in volume_ids), "state": state,
+            "stopped_at": stopped_at(item) if state == "stopped" else None,
         }
         notes = []
         try:
@@ -133,3 +136,14 @@ class EC2CostCollector:
         """Volumes (attached and unattached) and snapshots with their monthly cost."""
         region = region or self.settings.aws_default_region
         return self.collect_volumes(region) + self.collect_snapshots(region)
+
+
+_TRANSITION = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
+
+
+def stopped_at(item: dict[str, Any]) -> datetime | None:
+    """When a stopped instance stopped: EC2 says it in StateTransitionReason, 'User initiated (2026-11-24
+    10:15:33 GMT)'."""
+    found = _TRANSITION.search(str(item.get("StateTransitionReason") or ""))
+    return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) if found else None
+
