@@ -69,7 +69,7 @@ def parse_karpenter(text: str) -> tuple[dict[str, str], dict[str, dict[str, Deci
 def moto_specs() -> dict[str, tuple[int, int]]:
     """{type: (vCPUs, memory MiB)} from the installed moto's EC2 DescribeInstanceTypes data."""
     path = Path(moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz"
-    data = json.loads(gzip.open(path).read())
+    data = json.loads(gzip.decompress(path.read_bytes()))
     return {name: (int(item["VCpuInfo"]["DefaultVCpus"]), int(item["MemoryInfo"]["SizeInMiB"]))
             for name, item in data.items()}
 

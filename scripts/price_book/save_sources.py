@@ -38,12 +38,13 @@ PRICE = re.compile(r'"([a-z0-9-]+\.[a-z0-9-]+)": ([0-9.]+)')
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(  # noqa: S603
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout  # noqa: S607
 
 
 def installed_moto_types() -> dict[str, object]:
     path = Path(moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz"
-    data: dict[str, object] = json.loads(gzip.open(path).read())
+    data: dict[str, object] = json.loads(gzip.decompress(path.read_bytes()))
     return data
 
 
@@ -61,7 +62,8 @@ def main() -> None:
     generated = re.search(r"// generated at (\S+) for (\S+)", go)
     assert generated, "the Karpenter file no longer says when it was generated"
     header = "\n".join([
-        "// Saved copy: the source of tools/pricing/price_data/ec2.json (scripts/price_book/gen_ec2_from_karpenter.py).",
+        "// Saved copy: the source of tools/pricing/price_data/ec2.json "
+        "(scripts/price_book/gen_ec2_from_karpenter.py).",
         "// Repository: https://github.com/aws/karpenter-provider-aws",
         f"// Path:       {KARPENTER_PRICES}",
         f"// Commit:     {head} (repository HEAD, {head_date})",

@@ -2,19 +2,25 @@
 
 Every `PriceBook` price has a GetProducts question here (`sku_for(key)`, keys from `tools.pricing.quotes`):
 
-| price | service | TERM_MATCH filters | picked by |
-|---|---|---|---|
-| EC2 instance hour | AmazonEC2 | instanceType, regionCode, operatingSystem, tenancy=Shared, preInstalledSw, capacitystatus=Used, marketoption=OnDemand, operation (+ licenseModel for Linux) | unit Hrs |
-| EBS storage | AmazonEC2 | productFamily=Storage, volumeApiName, regionCode | unit GB-Mo |
-| EBS IOPS (gp3, io1, io2) | AmazonEC2 | productFamily=System Operation, volumeApiName, regionCode | usagetype EBS:VolumeP-IOPS.* |
-| gp3 throughput | AmazonEC2 | productFamily=Provisioned Throughput, volumeApiName=gp3, regionCode | usagetype EBS:VolumeP-Throughput.gp3 |
-| EBS snapshots | AmazonEC2 | productFamily=Storage Snapshot, regionCode | usagetype EBS:SnapshotUsage / EBS:SnapshotArchiveStorage |
-| NAT gateway | AmazonEC2 | productFamily=NAT Gateway, regionCode | usagetype NatGateway-Hours / NatGateway-Bytes |
-| public IPv4 | AmazonVPC | group=VPCPublicIPv4Address, regionCode | usagetype PublicIPv4:InUseAddress / IdleAddress |
-| RDS instance | AmazonRDS | productFamily=Database Instance, instanceType, regionCode, databaseEngine, deploymentOption, licenseModel (+ databaseEdition) | unit Hrs |
-| RDS storage, backup | AmazonRDS | productFamily=Database Storage / Storage Snapshot, regionCode (+ deploymentOption) | usagetype RDS:*-Storage / RDS:ChargedBackupUsage |
-| Lambda | AWSLambda | group=AWS-Lambda-Duration / -Duration-ARM / -Requests, regionCode | usagetype Lambda-GB-Second(-ARM) / Request |
-| S3 storage | AmazonS3 | productFamily=Storage, volumeType, regionCode | first tier |
+- EC2 instance hour: AmazonEC2; instanceType, regionCode, operatingSystem, tenancy=Shared, preInstalledSw,
+  capacitystatus=Used, marketoption=OnDemand, operation (and licenseModel=No License required for Linux); unit Hrs.
+- EBS storage: AmazonEC2; productFamily=Storage, volumeApiName, regionCode; unit GB-Mo.
+- EBS IOPS (gp3, io1, io2): AmazonEC2; productFamily=System Operation, volumeApiName, regionCode; the product
+  whose usagetype is EBS:VolumeP-IOPS.gp3 / .piops / .io2 (first tier).
+- gp3 throughput: AmazonEC2; productFamily=Provisioned Throughput, volumeApiName=gp3, regionCode; usagetype
+  EBS:VolumeP-Throughput.gp3 (a price per GiBps-month is quoted per MiB/s-month).
+- EBS snapshots: AmazonEC2; productFamily=Storage Snapshot, regionCode; usagetype EBS:SnapshotUsage (standard) or
+  EBS:SnapshotArchiveStorage (archive).
+- NAT gateway: AmazonEC2; productFamily=NAT Gateway, regionCode; usagetype NatGateway-Hours / NatGateway-Bytes.
+- Public IPv4: AmazonVPC; group=VPCPublicIPv4Address, regionCode; usagetype PublicIPv4:InUseAddress / IdleAddress.
+- RDS instance: AmazonRDS; productFamily=Database Instance, instanceType, regionCode, databaseEngine,
+  deploymentOption (Single-AZ / Multi-AZ), licenseModel, databaseEdition (Oracle, SQL Server); unit Hrs.
+- RDS storage and backup: AmazonRDS; productFamily=Database Storage (with deploymentOption) / Storage Snapshot,
+  regionCode; usagetype RDS:[Multi-AZ-]GP2-Storage ... / RDS:ChargedBackupUsage.
+- Lambda: AWSLambda; group=AWS-Lambda-Duration / AWS-Lambda-Duration-ARM / AWS-Lambda-Requests, regionCode;
+  usagetype Lambda-GB-Second / Lambda-GB-Second-ARM / Request (first paid tier).
+- S3 storage: AmazonS3; productFamily=Storage, volumeType (Standard, Standard - Infrequent Access ...),
+  regionCode; first tier.
 
 EC2's billing operation (what Cost Explorer's OPERATION and DescribeInstances' UsageOperation say) carries the
 platform: `RunInstances` Linux, `RunInstances:0002` Windows, `RunInstances:0010` RHEL, `RunInstances:000g` SUSE,

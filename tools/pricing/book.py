@@ -223,9 +223,9 @@ class PriceBook:
                            f"{region} EBS {volume_type} provisioned IOPS")
 
     def ebs_throughput_month(self, region: str, volume_type: str = "gp3") -> PriceQuote:
-        """gp3 throughput above the free 125 MiB/s, per MiB/s-month (the Pricing API's; the book has none)."""
+        """gp3 throughput above the free 125 MiB/s, per MiB/s-month (other regions: the EBS storage ratio)."""
         return self._table(self._services, "ebs_throughput_month", region, volume_type,
-                           f"{region} EBS {volume_type} provisioned throughput")
+                           f"{region} EBS {volume_type} provisioned throughput", "ebs_gb_month")
 
     def snapshot_gb_month(self, region: str, tier: str = "standard") -> PriceQuote:
         """EBS snapshot storage: the `standard` tier, or `archive`."""
@@ -285,12 +285,14 @@ class PriceBook:
     def _table(self, data: dict[str, Any], category: str, region: str, key: str, what: str,
                multiplier_key: str | None = None) -> PriceQuote:
         """A price from a category table: exact regional entry, else us-east-1 x the region's multiplier."""
-        named = data.get("sources", {}).get(multiplier_key or category, {})
+        sources = data.get("sources", {})
+        named = sources.get(category) or sources.get(multiplier_key or category, {})
         source_name = str(named.get("name") or data["source"])
         when = date.fromisoformat(str(named.get("date") or data["effective_date"]))
         table = data["prices"].get(category)
         if table is None:
-            raise PriceNotFound(f"no {category} prices in the price book ({source_name}); only the Pricing API has them")
+            raise PriceNotFound(f"no {category} prices in the price book ({source_name}); "
+                                "only the Pricing API has them")
         base_value = table[BASE_REGION].get(key)
         if base_value is None:
             raise PriceNotFound(f"no {category} price for {key!r} in the price book ({source_name}); "
