@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from tools.models import CollectionResult, PriceQuote
 from tools.pricing.book import PriceBook, PriceNotFound
+from tools.pricing.quotes import QuoteSheet
 
 
 class Prices(Protocol):
@@ -32,13 +33,8 @@ class Prices(Protocol):
 
 def analysis_prices(collection: CollectionResult) -> Any:
     """The base the rules price from: the collection's list quotes over the packaged book (pure, no I/O)."""
-    book = PriceBook.load()
     quotes = collection.price_sheet.list_quotes if collection.price_sheet else {}
-    try:
-        from tools.pricing.quotes import QuoteSheet
-    except ImportError:  # pragma: no cover - until the quote sheet module exists
-        return book
-    return QuoteSheet(book, quotes)
+    return QuoteSheet(PriceBook.load(), quotes)
 
 
 PRICE_ERRORS: tuple[type[Exception], ...] = (PriceNotFound,)

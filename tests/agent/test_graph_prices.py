@@ -14,9 +14,10 @@ from agent import nodes
 from agent.analysis.report import AnalysisResult
 from agent.context import Context
 from tools.models import CollectionResult, MetricSummary
+from tools.pricing.book import PriceBook
 from tools.settings import get_settings
 
-BOOK = "price book 2026-11-01 (AWS public price list, transcribed)"
+BOOK = PriceBook.load().label
 
 
 def _series(value: float, statistic: str = "Average") -> MetricSummary:
@@ -49,7 +50,7 @@ def _run(monkeypatch) -> tuple[CollectionResult, AnalysisResult, dict, dict]:
     collection = CollectionResult.model_validate(collected["collection"])
     for r in collection.resources:
         if r.kind == "ec2_instance":
-            r.utilization = _usage(1.0, 2.0, 0.0) if r.name == "idle" else _usage(11.8, 40.0, 50 * 2**20)
+            r.utilization = _usage(1.0, 2.0, 0.0) if r.name == "idle" else _usage(11.8, 15.0, 50 * 2**20)
     state["collection"] = collection.model_dump(mode="json")
     analyzed = nodes.analyze(state, runtime)
     return collection, AnalysisResult.model_validate(analyzed["analysis"]), collected, analyzed
@@ -69,20 +70,20 @@ def test_api_prices_reach_the_findings_with_their_source(account, monkeypatch) -
         monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", url)
         collection, analysis, collected, analyzed = _run(monkeypatch)
     prices = {r.resource_type: r.price for r in collection.resources if r.kind == "ec2_instance"}
-    assert prices["m5.large"].source == "AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand"
+    assert prices["m5.large"].source.startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand")
     assert [r.monthly_cost for r in collection.resources if r.resource_type == "m5.large"] == [78.11]
     idle = _finding(analysis, "idle_resource")
     assert (idle.monthly_cost, idle.estimated_savings) == (78.11, 78.11)  # 730 h x $0.107, not the book's $0.096
     assert idle.evidence["hourly_price"] == 0.107
-    assert idle.evidence["price_source"] == "AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand"
-    assert idle.evidence["arithmetic"] == "730 h x $0.1070/h = $78.11"
+    assert idle.evidence["price_source"].startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand")
+    assert (idle.evidence["arithmetic"], idle.price_basis) == ("730 h x $0.1070/h = $78.11", "list")
     big = _finding(analysis, "rightsizing")
     assert big.evidence["target_type"] == "m5.large"
     assert (big.monthly_cost, big.estimated_savings) == (312.44, 234.33)  # 730 x (0.428 - 0.107)
     assert big.evidence["price_source"].startswith("AWS Pricing API 2026-11-05: us-east-1 m5.2xlarge")
     assert big.evidence["target_price_source"].startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large")
-    # Two types, one request each, in the whole run: analyze reused collect's quotes through the state.
-    assert len(requests) == 2 and (_pricing_calls(collected), _pricing_calls(analyzed)) == (2, 0)
+    # Every list price the rules may need was asked by collect; analyze priced from that data, asking nothing.
+    assert _pricing_calls(collected) == len(requests) > 2 and _pricing_calls(analyzed) == 0
     assert collected["prices"]["status"] == "ok"
     assert not any(line.startswith("pricing_api") for line in collection.missing + analysis.missing)
 
@@ -94,11 +95,11 @@ def test_unreachable_api_one_attempt_book_prices_and_a_missing_line(account, mon
     monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", f"http://127.0.0.1:{port}")
     collection, analysis, collected, analyzed = _run(monkeypatch)
     assert (_pricing_calls(collected), _pricing_calls(analyzed)) == (1, 0)
-    note = f"pricing_api: EndpointConnectionError; EC2 on-demand prices from the {BOOK}"
+    note = f"pricing_api: EndpointConnectionError; list prices from the {BOOK}"
     assert note in collection.missing and note not in analysis.missing  # said once, by the step that saw it
     idle = _finding(analysis, "idle_resource")
-    assert (idle.monthly_cost, idle.evidence["price_source"]) == (
-        70.08, f"{BOOK}: us-east-1 m5.large Linux on-demand")
+    assert (idle.monthly_cost, idle.evidence["price_source"], idle.price_basis) == (
+        70.08, f"{BOOK}: us-east-1 m5.large Linux on-demand", "book")
     big = _finding(analysis, "rightsizing")
     assert (big.monthly_cost, big.estimated_savings) == (280.32, 210.24)  # the book's $0.384 - $0.096
     assert big.evidence["target_price_source"] == f"{BOOK}: us-east-1 m5.large Linux on-demand"

@@ -28,7 +28,8 @@ from tools.aws.network import NetworkCostCollector
 from tools.aws.rds import RDSCostCollector
 from tools.aws.s3 import S3CostCollector
 from tools.models import CollectionError, CollectionResult, PriceSheet, Resource
-from tools.pricing.book import PriceBook, PriceNotFound
+from tools.pricing.book import PriceBook
+from tools.pricing.needs import price_calls
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,33 +132,13 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
     )
 
 
-def list_price_keys(prices: PriceBook, resources: Sequence[Resource]) -> set[tuple[str, str]]:
-    """(region, instance type) of every running instance, its smaller family sizes and its current generation:
-    every EC2 list price a rule may need, so the analysis never asks the Pricing API itself."""
-    keys: set[tuple[str, str]] = set()
-    for r in resources:
-        if r.kind != "ec2_instance" or not r.resource_type:
-            continue
-        keys.add((r.region, r.resource_type))
-        try:
-            family = prices.family_types(prices.instance_specs(r.resource_type).family)
-            newer = prices.current_generation(r.resource_type)
-        except PriceNotFound:
-            continue
-        if r.resource_type in family:
-            keys |= {(r.region, t) for t in family[: family.index(r.resource_type)]}
-        if newer:
-            keys.add((r.region, newer))
-    return keys
-
-
 def _with_list_quotes(sheet: PriceSheet, prices: PriceBook, resources: Sequence[Resource]) -> PriceSheet:
-    """The sheet with the run's EC2 list quotes asked now (Pricing API when it answers, else the book)."""
-    for region, instance_type in sorted(list_price_keys(prices, resources)):
-        try:
-            prices.ec2_hourly(region, instance_type)
-        except PriceNotFound:
-            continue
+    """The sheet with every list price the rules may need, asked now (Pricing API when it answers, else the book),
+    so the analysis prices from data and never calls out."""
+    calls = price_calls(resources, PriceBook.load())
+    prefetch = getattr(prices, "prefetch", None)
+    if callable(prefetch):
+        prefetch(calls)
     snapshot = getattr(prices, "snapshot", None)
     return sheet.model_copy(update={"list_quotes": snapshot() if callable(snapshot) else {}})
 
