@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from agent.analysis.common import (
     GIB,
@@ -22,6 +23,8 @@ from agent.analysis.prices import PRICE_ERRORS, unit
 from tools.models import Resource
 
 UPLOAD_MIN_AGE_DAYS = 7
+MIN_IA_OBJECT_BYTES = 128 * 1024
+MONTHS_TO_RECOVER = 12
 
 
 def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
@@ -38,14 +41,33 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
     except PRICE_ERRORS:
         return None
     cold = dec(ctx.settings.s3_cold_fraction)
+    objects = metric(bucket, "objects")
+    count = dec(objects.average) if objects is not None and objects.average else None
+    if count is not None and gb * GIB / count < MIN_IA_OBJECT_BYTES:
+        return None  # Standard-IA bills every object as at least 128 KB: small objects cost more there
     monthly = gb * unit(std)
     # Standard-IA at the account's own discount: the billed Standard rate x the list ratio IA / Standard.
     ia = unit(std) * unit(ia_list) / unit(std_list)
-    saving = gb * cold * (unit(std) - ia)
+    storage_saving = gb * cold * (unit(std) - ia)
+    try:
+        fee = ctx.prices.s3_transition_per_1000(bucket.region, "STANDARD_IA")
+    except PRICE_ERRORS:
+        return None
+    # Moving the cold objects is a one-time fee per object; spread over a year of the saving it buys.
+    transition = (count or Decimal(0)) * cold * unit(fee) / 1000 / MONTHS_TO_RECOVER
+    saving = storage_saving - transition
+    if saving <= 0:
+        return None
     evidence = {"standard_gb": float(round(gb, 3)), "days": size.days, "lifecycle_rules": 0,
+                "objects": float(count) if count is not None else None,
+                "average_object_kb": float(round(gb * GIB / count / 1024, 1)) if count else None,
                 "cold_fraction": float(cold), **price_evidence(std), "target_price_source": ia_list.source,
+                "transition_fee_source": fee.source,
                 "arithmetic": (f"{gb:,.2f} GB x {num(cold)} x ({usd(unit(std), 4)} - {usd(ia, 4)})/GB-month "
-                               f"= {usd(saving)}")}
+                               f"- {num(count or 0)} objects x {num(cold)} x {usd(unit(fee), 4)}/1,000 "
+                               f"transitions / {MONTHS_TO_RECOVER} months = {usd(saving)}")}
+    if count is None:
+        evidence["objects_note"] = "object count not measured: the 128 KB minimum and transition fees not checked"
     text = (f"Add a lifecycle rule moving objects to Standard-IA after 30 days: {gb:,.1f} GB in Standard, "
             f"no lifecycle rules")
     return make_hit("s3_lifecycle", bucket, monthly=monthly, savings=saving, recommendation=text,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tools.models import PurchaseRecommendation, Resource
+from tools.models import BilledUsage, PriceSheet, PurchaseRecommendation, Resource, TimePeriod
 
 GIB = 1024**3
 
@@ -180,3 +180,31 @@ def test_environment_tags_are_configurable(build):
                              PriceBook.load())
     resource = db(build, multi_az=True).model_copy(update={"tags": {"Lifecycle": "Ephemeral", "env": "prod"}})
     assert ("multi_az", "db-1") in build.findings(run(custom, build, resource))
+
+
+@pytest.mark.parametrize(("objects", "savings"), [
+    (1_000, 0.52),        # 100 MB objects: 100 GB x 0.5 x (0.023 - 0.0125) = 0.525 - 500 transitions ($0.0004 a month)
+    (200_000, 0.44),      # 512 KB objects: 0.525 - 100,000 x $0.01/1,000 / 12 = 0.525 - 0.0833
+    (700_000, 0.23),      # 150 KB objects: 0.525 - 350,000 x $0.01/1,000 / 12 = 0.525 - 0.2917
+    (800_000, 0.19),      # 131 KB objects: 0.525 - 400,000 x $0.01/1,000 / 12 = 0.525 - 0.3333
+    (1_000_000, None),    # 105 KB objects: under Standard-IA's 128 KB minimum, no saving exists
+])
+def test_s3_lifecycle_counts_object_size_and_transition_fees(analyzer, build, objects, savings):
+    resource = bucket(build, gb=100.0)
+    resource.utilization["objects"] = build.series([float(objects)] * 14)
+    hits = build.findings(run(analyzer, build, resource))
+    if savings is None:
+        assert ("s3_lifecycle", "bucket-1") not in hits
+        return
+    assert hits[("s3_lifecycle", "bucket-1")].estimated_savings == savings
+
+
+def test_s3_lifecycle_skipped_when_transitions_cost_more_than_the_saving(analyzer, build):
+    # billed Standard at $0.01/GB-month: IA at the same discount 0.01 x 0.0125/0.023; saving 100 x 0.5 x 0.00457 =
+    # $0.228 a month < 400,000 transitions x $0.01/1,000 / 12 = $0.333
+    resource = bucket(build, gb=100.0)
+    resource.utilization["objects"] = build.series([800_000.0] * 14)
+    sheet = PriceSheet(period=TimePeriod(start=build.TODAY - timedelta(days=30), end=build.TODAY - timedelta(days=1)),
+                       billed=[BilledUsage(usage_type="TimedStorage-ByteHrs", operation="StandardStorage",
+                                           quantity=1000.0, unit="GB-Mo", cost=10.0)])
+    assert ("s3_lifecycle", "bucket-1") not in build.findings(run(analyzer, build, resource, price_sheet=sheet))

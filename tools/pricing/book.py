@@ -267,6 +267,12 @@ class PriceBook:
         key = storage_class.upper()
         return self._table(self._services, "s3_gb_month", region, key, f"{region} S3 {key} storage")
 
+    def s3_transition_per_1000(self, region: str, storage_class: str = "STANDARD_IA") -> PriceQuote:
+        """Lifecycle transition requests into `storage_class`, per 1,000 objects moved (a one-time fee)."""
+        key = storage_class.upper()
+        return self._table(self._services, "s3_transition_per_1000", region, key,
+                           f"{region} S3 lifecycle transitions to {key}")
+
     def eip_hourly(self, region: str, state: str = "idle") -> PriceQuote:
         """Public IPv4 address (Elastic IP or not), per hour: `idle` or `in-use` (the same price since 2024-02)."""
         if state not in ("idle", "in-use"):

@@ -64,7 +64,8 @@ def price_calls(resources: Iterable[Resource], book: PriceBook) -> set[Call]:
             calls |= {("lambda_gb_second", region, "x86_64"), ("lambda_gb_second", region, "arm64"),
                       ("lambda_request", region)}
         elif r.kind == "s3_bucket":
-            calls |= {("s3_gb_month", region, "STANDARD"), ("s3_gb_month", region, "STANDARD_IA")}
+            calls |= {("s3_gb_month", region, "STANDARD"), ("s3_gb_month", region, "STANDARD_IA"),
+                      ("s3_transition_per_1000", region, "STANDARD_IA")}
         elif r.kind == "elastic_ip":
             calls.add(("eip_hourly", region))
         elif r.kind == "nat_gateway":

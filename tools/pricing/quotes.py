@@ -26,7 +26,7 @@ SEPARATOR = "|"
 PRICED_METHODS = (
     "ec2_hourly", "ebs_gb_month", "ebs_iops_month", "ebs_throughput_month", "snapshot_gb_month", "rds_hourly",
     "rds_storage_gb_month", "rds_snapshot_gb_month", "lambda_gb_second", "lambda_request", "s3_gb_month",
-    "eip_hourly", "nat_hourly", "nat_gb",
+    "eip_hourly", "nat_hourly", "nat_gb", "s3_transition_per_1000",
 )
 """The `PriceBook` methods that return a quote (the others are the catalogue: types, families, specs)."""
 
@@ -67,6 +67,8 @@ def key_of(method: str, *args: Any) -> str:
         return price_key(method, region, lambda_architecture(str(rest[0]) if rest else "x86_64"))
     if method == "s3_gb_month":
         return price_key(method, region, (str(rest[0]) if rest else "STANDARD").upper())
+    if method == "s3_transition_per_1000":
+        return price_key(method, region, (str(rest[0]) if rest else "STANDARD_IA").upper())
     if method == "eip_hourly":
         return price_key(method, region, str(rest[0]) if rest else "idle")
     return price_key(method, region)
@@ -182,6 +184,10 @@ class QuoteSheet(PriceBook):
     def s3_gb_month(self, region: str, storage_class: str = "STANDARD") -> PriceQuote:
         return self._answer(key_of("s3_gb_month", region, storage_class),
                             lambda: self.book.s3_gb_month(region, storage_class))
+
+    def s3_transition_per_1000(self, region: str, storage_class: str = "STANDARD_IA") -> PriceQuote:
+        return self._answer(key_of("s3_transition_per_1000", region, storage_class),
+                            lambda: self.book.s3_transition_per_1000(region, storage_class))
 
     def eip_hourly(self, region: str, state: str = "idle") -> PriceQuote:
         return self._answer(key_of("eip_hourly", region, state), lambda: self.book.eip_hourly(region, state))
