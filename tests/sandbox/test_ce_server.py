@@ -20,6 +20,8 @@ from tools.sandbox.costs import LAMBDA, flagged_anomalies
 
 START = TODAY - timedelta(days=30)
 PERIOD = {"Start": START.isoformat(), "End": TODAY.isoformat()}
+USAGE = {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]}}
+"""docs/money.md's usage basis, as the product filters it."""
 
 
 def _validate(operation: str, response: dict[str, Any]) -> None:
@@ -59,24 +61,29 @@ def test_paging_returns_every_row(ce: Any, offline: Any) -> None:
 
 def test_monthly_total_and_by_service_match_ground_truth(ce: Any, offline: Any) -> None:
     totals = offline.truth["cost_totals"]
-    plain = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost", "AmortizedCost"])
-    total = sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for p in plain for r in p["ResultsByTime"])
-    assert float(total) == totals["total"] == float(offline.total(START, TODAY))
-    grouped = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost"],
+    plain = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost", "AmortizedCost"],
+                   Filter=USAGE)
+    total = sum(Decimal(r["Total"]["AmortizedCost"]["Amount"]) for p in plain for r in p["ResultsByTime"])
+    assert float(total) == totals["total"] == float(offline.usage(START, TODAY)) == offline.truth["monthly_spend"]
+    everything = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost"])
+    billed = sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for p in everything for r in p["ResultsByTime"])
+    assert billed == offline.total(START, TODAY)
+    assert billed - total == sum(Decimal(str(v)) for v in offline.truth["adjustments"].values())
+    grouped = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["AmortizedCost"], Filter=USAGE,
                      GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}])
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     for page in grouped:
         for result in page["ResultsByTime"]:
             assert result["Total"] == {}
             for group in result["Groups"]:
-                by_service[group["Keys"][0]] += Decimal(group["Metrics"]["UnblendedCost"]["Amount"])
+                by_service[group["Keys"][0]] += Decimal(group["Metrics"]["AmortizedCost"]["Amount"])
     assert {k: float(v) for k, v in by_service.items()} == totals["by_service"]
     assert sum(by_service.values()) == total
     assert sum(Decimal(str(v)) for v in totals["by_region"].values()) == total
 
 
 def test_tag_groups_sum_to_total(ce: Any, offline: Any) -> None:
-    pages = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost"],
+    pages = _pages(ce, TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost"], Filter=USAGE,
                    GroupBy=[{"Type": "TAG", "Key": "team"}])
     by_team: dict[str, Decimal] = defaultdict(Decimal)
     for page in pages:
@@ -97,7 +104,8 @@ def test_filters_and_not(ce: Any, offline: Any) -> None:
                 and START <= ln.day < TODAY), Decimal(0))
     assert sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for r in page["ResultsByTime"]) == want
     page = ce.get_cost_and_usage(TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost"],
-                                 Filter={"Not": {"Dimensions": {"Key": "REGION", "Values": ["us-east-1"]}}})
+                                 Filter={"And": [USAGE, {"Not": {"Dimensions": {"Key": "REGION",
+                                                                                "Values": ["us-east-1"]}}}]})
     got = sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for r in page["ResultsByTime"])
     assert float(got) == offline.truth["cost_totals"]["by_region"]["eu-west-1"]
 
@@ -126,9 +134,14 @@ def test_forecast_reservations_and_rightsizing(ce: Any, offline: Any) -> None:
     assert Decimal(forecast["Total"]["Amount"]) == (week / 7 * 10).quantize(Decimal("0.0001"))
     reservations = ce.get_reservation_utilization(TimePeriod=PERIOD)
     _validate("get_reservation_utilization", reservations)
-    assert reservations["UtilizationsByTime"] == []
-    _validate("get_savings_plans_coverage", ce.get_savings_plans_coverage(TimePeriod=PERIOD))
-    _validate("get_reservation_coverage", ce.get_reservation_coverage(TimePeriod=PERIOD))
+    assert reservations["UtilizationsByTime"] == []  # the standard account has no Reserved Instances
+    coverage = ce.get_reservation_coverage(TimePeriod=PERIOD)
+    _validate("get_reservation_coverage", coverage)
+    assert coverage["Total"]["CoverageHours"]["ReservedHours"] == "0"
+    assert coverage["Total"]["CoverageHours"]["CoverageHoursPercentage"] == "0"
+    savings_plans = ce.get_savings_plans_coverage(TimePeriod=PERIOD)
+    _validate("get_savings_plans_coverage", savings_plans)
+    assert {c["Coverage"]["CoveragePercentage"] for c in savings_plans["SavingsPlansCoverages"]} == {"0"}
     recs, token, pages = [], "", 0
     while token is not None:
         page = ce.get_rightsizing_recommendation(Service="AmazonEC2", PageSize=3,

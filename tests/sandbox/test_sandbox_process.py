@@ -37,6 +37,11 @@ def test_inventory_matches_ground_truth(aws: Any) -> None:
         states = Counter(i["State"]["Name"] for i in instances)
         assert states == Counter({"running": 19, "stopped": 1})
         assert all({"env", "team", "cost-center"} <= {t["Key"] for t in i["Tags"]} for i in instances)
+        # real EC2's billing fields, which moto leaves empty: every standard instance is Linux
+        assert {(i.get("Platform"), i["PlatformDetails"], i["UsageOperation"]) for i in instances} == {
+            (None, "Linux/UNIX", "RunInstances")}
+        assert all(i["UsageOperationUpdateTime"] == i["LaunchTime"] for i in instances)
+        assert sum(1 for i in instances if i.get("InstanceLifecycle") == "spot") == 2
         volumes = ec2.describe_volumes()["Volumes"]
         assert Counter(v["State"] for v in volumes) == Counter({"in-use": 24, "available": 4})
         assert all({"env", "team", "cost-center"} <= {t["Key"] for t in v["Tags"]} for v in volumes)
@@ -67,10 +72,20 @@ def test_cost_explorer_and_bedrock_through_exports(aws: Any) -> None:
     period = aws.ground_truth["period"]
     end = (datetime.fromisoformat(period["end"]) + timedelta(days=1)).date().isoformat()
     ce = boto3.client("ce", region_name="us-east-1")
+    usage = {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]}}
     answer = ce.get_cost_and_usage(TimePeriod={"Start": period["start"], "End": end}, Granularity="MONTHLY",
-                                   Metrics=["UnblendedCost"])
-    total = sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for r in answer["ResultsByTime"])
+                                   Metrics=["AmortizedCost"], Filter=usage)
+    total = sum(Decimal(r["Total"]["AmortizedCost"]["Amount"]) for r in answer["ResultsByTime"])
     assert float(total) == aws.ground_truth["cost_totals"]["total"]
+    other = ce.get_cost_and_usage(TimePeriod={"Start": period["start"], "End": end}, Granularity="MONTHLY",
+                                  Metrics=["UnblendedCost"], Filter={"Not": usage},
+                                  GroupBy=[{"Type": "DIMENSION", "Key": "RECORD_TYPE"}])
+    adjustments: dict[str, Decimal] = {}
+    for result in other["ResultsByTime"]:
+        for group in result["Groups"]:
+            key = group["Keys"][0]
+            adjustments[key] = adjustments.get(key, Decimal(0)) + Decimal(group["Metrics"]["UnblendedCost"]["Amount"])
+    assert {k: float(v) for k, v in adjustments.items()} == aws.ground_truth["adjustments"]
     reply = boto3.client("bedrock-runtime", region_name="us-east-1").converse(
         modelId="amazon.nova-lite-v1:0", messages=[{"role": "user", "content": [{"text": "hello"}]}])
     assert reply["output"]["message"]["content"] == [{"text": "Sandbox model answer: hello"}]

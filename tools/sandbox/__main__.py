@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--regions", default=",".join(DEFAULT_REGIONS), help="comma-separated regions")
     p.add_argument("--out", default=".", help="directory for ground_truth.json")
     p.add_argument("--ready-file", default=None, help="write {env, ground_truth_path} here once ready")
+    p.add_argument("--variant", choices=("standard", "billing"), default="standard",
+                   help="billing: add Windows, RHEL, spot, RI-covered and legacy-class resources")
     return p
 
 
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     with Sandbox(scale=args.scale, seed=args.seed, regions=regions, port=args.port,
-                 latency_ms=args.latency_ms) as sandbox:
+                 latency_ms=args.latency_ms, variant=args.variant) as sandbox:
         truth_path = sandbox.write_ground_truth(Path(args.out))
         counts = sandbox.ground_truth["counts"]
         print(f"# sandbox seeded in {sandbox.timings['seed_s']:.1f} s: "

@@ -4,8 +4,11 @@ billed dollars of every planted waste item (the ground truth's `billed_monthly_c
 A resource's billed rate is what Cost Explorer reveals for its own usage: the unblended cost of the `Usage` lines
 of its usage type (and operation) in the report period divided by their UsageQuantity (docs/money.md's
 `billed` basis). Where the account has no such usage (a rightsizing target it does not run yet, gp3 IOPS,
-Standard-IA), the sandbox's rate rules (rates.py; list prices for Linux and storage) price it. Computed here from
-the table and the rules only, never from the product's code.
+Standard-IA), the sandbox's rate rules (rates.py; list prices for Linux and storage) price it; an instance type
+it does not run is priced as the sandbox would bill it (a day of the rule's rate, rounded to the cent like every
+line, / 24). Type changes are (billed current - target on the same platform) x 730; targets follow docs/rules.md
+(selfcheck.rightsizing_target, current-generation twin). Computed here from the table and the rules only, never
+from the product's code.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tools.sandbox.costs import EBS_USAGE, Line, region_code
 from tools.sandbox.fleet import ROOT_VOLUME_GB, Fleet
 from tools.sandbox.metrics import History, daily_stat
 from tools.sandbox.seed import Planted
+from tools.sandbox.selfcheck import rightsizing_target
 
 HOURS = Decimal(730)
 CENT = Decimal("0.01")
@@ -38,6 +42,11 @@ def cents(value: Decimal) -> Decimal:
 
 def usd(value: Decimal, places: int = 2) -> str:
     return f"${value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,}"
+
+
+def rate_text(value: Decimal) -> str:
+    """A unit rate with enough places to read: $0.095840, $0.0000166667."""
+    return usd(value, 6 if abs(value) >= Decimal("0.01") else 10)
 
 
 def suffix(usage_type: str, region: str) -> str:
@@ -71,13 +80,14 @@ class BilledRates:
         billed = self.rate(region, usage, operation)
         label = f"{region_code(region)}-{usage}" + (f" {operation}" if operation else "")
         if billed is not None:
-            return billed, f"{usd(billed, 6)}/{unit} billed ({label})"
+            return billed, f"{rate_text(billed)}/{unit} billed ({label})"
         value = rule()
-        return value, f"{usd(value, 6)}/{unit} rule ({label} not billed)"
+        return value, f"{rate_text(value)}/{unit} rule ({label} not billed)"
 
 
-def rightsizing_target(prices: PriceBook, p: Planted, history: History) -> str | None:
-    """The smallest size of the family with vcpus >= current x (max daily average CPU / 60), if smaller."""
+def aws_rightsizing_target(prices: PriceBook, p: Planted, history: History) -> str | None:
+    """AWS's own rightsizing advice (SAME_INSTANCE_FAMILY): the smallest size of the family with vcpus >= current x
+    (highest daily average CPU of the 30 days / 60), if smaller. Not docs/rules.md's target (selfcheck.py)."""
     series = history.series[(p.region, "AWS/EC2", "CPUUtilization", (("InstanceId", p.resource_id),))]
     cpu_max = max(daily_stat(series, "Average").values())
     spec = prices.instance_specs(p.template.instance_type)
@@ -180,6 +190,18 @@ def purchase_advice(fleet: Fleet, lines: list[Line], prices: PriceBook, today: d
 
 # ---------------------------------------------------------------------- billed waste
 
+GP3_FREE_IOPS, GP3_FREE_MIBS = 3000, 125
+
+
+def equal_performance(volume_type: str, size_gb: int, iops: int) -> tuple[int, int]:
+    """(IOPS, MiB/s) a gp3 volume needs to match the volume (AWS EBS volume types): gp2 has 3 IOPS per GB (100 to
+    16,000) and 250 MiB/s from 334 GB (below, within gp3's free 125 MiB/s); io1 its provisioned IOPS at 256 KiB/s
+    each, up to 500 MiB/s."""
+    if volume_type == "gp2":
+        return min(16_000, max(100, 3 * size_gb)), 250 if size_gb >= 334 else GP3_FREE_MIBS
+    return iops, max(GP3_FREE_MIBS, min(500, iops // 4))
+
+
 
 Money = tuple[Decimal, Decimal, str]
 """(billed monthly cost, billed saving, arithmetic)."""
@@ -221,18 +243,19 @@ class WastePricer:
                       else self.prices.current_generation(t.instance_type))
             if target is None:
                 raise ValueError(f"{p.resource_id}: no {kind} target")
+            # Not billed yet: what the sandbox would bill for it, a day's hours rounded to the cent like its lines.
             target_hourly, target_how = self.billed.priced(
                 p.region, f"BoxUsage:{target}", rates.EC2_OPERATIONS[t.platform],
-                lambda: rates.ec2_hourly(self.prices, p.region, target, t.platform))
+                lambda: cents(rates.ec2_hourly(self.prices, p.region, target, t.platform) * 24) / 24)
             saving = (hourly - target_hourly) * HOURS
-            return monthly, saving, (f"({t.instance_type} {usd(hourly, 6)}/h - {target} {target_how}) x 730 h "
+            return monthly, saving, (f"({t.instance_type} {rate_text(hourly)}/h - {target} {target_how}) x 730 h "
                                      f"= {usd(saving)}")
         pct = {"spot_migration": rates.SPOT_MIGRATION_PCT, "savings_plan": rates.SP_SAVINGS_PCT}[kind]
         saving = monthly * pct / 100
         return monthly, saving, f"{text} = {usd(monthly)} on demand x {pct} % = {usd(saving)}"
 
     def _rightsizing_target(self, p: Planted) -> str | None:
-        return rightsizing_target(self.prices, p, self.history)
+        return rightsizing_target(p, self.history, self.prices, self.window_end)
 
     def _stopped(self, p: Planted) -> Money:
         volumes: list[tuple[str, int, int]] = [("gp3", ROOT_VOLUME_GB, 0)]
@@ -257,16 +280,23 @@ class WastePricer:
             text += f" + {iops} IOPS x {iops_how}"
         return cost, text
 
-    def _gp3(self, region: str, size: int, iops: int) -> tuple[Decimal, str]:
+    def _gp3(self, region: str, size: int, iops: int, mibs: int) -> tuple[Decimal, str]:
+        """gp3 of `size` GB with `iops` and `mibs` MiB/s: 3,000 IOPS and 125 MiB/s come free."""
         gb_rate, how = self.billed.priced(region, EBS_USAGE["gp3"], None, lambda: Decimal(str(
             self.prices.ebs_gb_month(region, "gp3").unit_price)), "GB-month")
-        extra = max(0, iops - 3000)
         cost, text = gb_rate * size, f"gp3 {size} GB x {how}"
+        extra = max(0, iops - GP3_FREE_IOPS)
         if extra:
             iops_rate, iops_how = self.billed.priced(region, "EBS:VolumeP-IOPS.gp3", None, lambda: Decimal(str(
                 self.prices.ebs_iops_month(region, "gp3").unit_price)), "IOPS-month")
             cost += iops_rate * extra
             text += f" + {extra} IOPS x {iops_how}"
+        faster = max(0, mibs - GP3_FREE_MIBS)
+        if faster:
+            mibs_rate, mibs_how = self.billed.priced(region, "EBS:VolumeP-Throughput.gp3", None, lambda: Decimal(str(
+                self.prices.ebs_throughput_month(region, "gp3").unit_price)), "MiB/s-month")
+            cost += mibs_rate * faster
+            text += f" + {faster} MiB/s x {mibs_how}"
         return cost, text
 
     def _ebs_volume(self, p: Planted, kind: str) -> Money:
@@ -274,7 +304,7 @@ class WastePricer:
         monthly, text = self._volume(p.region, t.volume_type, t.size_gb, t.iops)
         if kind == "unattached_volume":
             return monthly, monthly, f"{text} = {usd(monthly)}, all of it"
-        target, target_text = self._gp3(p.region, t.size_gb, t.iops if t.volume_type == "io1" else 0)
+        target, target_text = self._gp3(p.region, t.size_gb, *equal_performance(t.volume_type, t.size_gb, t.iops))
         saving = monthly - target
         return monthly, saving, f"{t.volume_type} {text} = {usd(monthly)} - {target_text} = {usd(saving)}"
 
@@ -376,5 +406,5 @@ class WastePricer:
         monthly = gb * standard
         saving = gb * rates.S3_COLD_FRACTION * (standard - infrequent)
         return monthly, saving, (f"{gb:,.2f} GB x {rates.S3_COLD_FRACTION} x ({how} - Standard-IA rule "
-                                 f"{usd(infrequent, 4)}) = {usd(saving)}; monthly {gb:,.2f} GB x Standard "
+                                 f"{rate_text(infrequent)}) = {usd(saving)}; monthly {gb:,.2f} GB x Standard "
                                  f"= {usd(monthly)}")

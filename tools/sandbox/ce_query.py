@@ -1,8 +1,15 @@
-"""GetCostAndUsage over the seeded table: periods, filters, group-bys, paging. Pure functions."""
+"""GetCostAndUsage over the seeded table: periods, filters, group-bys, metrics, paging. Pure functions.
+
+Metrics answer from the line's fields as Cost Explorer does: UnblendedCost, BlendedCost and NetUnblendedCost
+from the unblended cost; AmortizedCost and NetAmortizedCost from the amortized cost (the account has no
+discounts, so Net* equal their base); UsageQuantity sums the quantities, with the unit when every summed line
+with a unit shares it, else "N/A".
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,9 +25,36 @@ DIMENSIONS = {
     "INSTANCE_TYPE": lambda line: line.instance_type,
     "LINKED_ACCOUNT": lambda line: ACCOUNT,
     "PURCHASE_TYPE": lambda line: line.purchase_type,
-    "RECORD_TYPE": lambda line: "Usage",
+    "RECORD_TYPE": lambda line: line.record_type,
+    "OPERATION": lambda line: line.operation,
 }
-METRICS = {"UnblendedCost", "AmortizedCost", "BlendedCost", "NetUnblendedCost", "NetAmortizedCost"}
+COST_METRICS = {"UnblendedCost": "cost", "BlendedCost": "cost", "NetUnblendedCost": "cost",
+                "AmortizedCost": "amortized", "NetAmortizedCost": "amortized"}
+METRICS = {*COST_METRICS, "UsageQuantity"}
+
+
+@dataclass
+class Sum:
+    """One cell of the answer: both costs, the quantity and the units of the lines summed."""
+
+    cost: Decimal = Decimal(0)
+    amortized: Decimal = Decimal(0)
+    quantity: Decimal = Decimal(0)
+    units: set[str] = field(default_factory=set)
+
+    def add(self, line: Line) -> None:
+        self.cost += line.cost
+        self.amortized += line.amortized
+        self.quantity += line.quantity
+        if line.unit:
+            self.units.add(line.unit)
+
+    def metric(self, name: str) -> dict[str, str]:
+        if name == "UsageQuantity":
+            unit = next(iter(self.units)) if len(self.units) == 1 else "N/A"
+            return {"Amount": _number(self.quantity), "Unit": unit}
+        value = self.cost if COST_METRICS[name] == "cost" else self.amortized
+        return {"Amount": _number(value), "Unit": "USD"}
 
 
 class CeError(Exception):
@@ -106,8 +140,8 @@ def _validate(body: dict[str, Any]) -> None:
             raise CeError("ValidationException", f"Group Definition {g.get('Type')}:{g.get('Key')} is not supported")
 
 
-def _amount(value: Decimal) -> dict[str, str]:
-    return {"Amount": format(value.normalize() if value else Decimal(0), "f"), "Unit": "USD"}
+def _number(value: Decimal) -> str:
+    return format(value.normalize() if value else Decimal(0), "f")
 
 
 def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:
@@ -117,19 +151,25 @@ def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict
     spans = periods(start, end, body.get("Granularity") or "DAILY")
     group_by = body.get("GroupBy") or []
     expr = body.get("Filter")
-    sums: dict[tuple[date, date], dict[tuple[str, ...], Decimal]] = {s: defaultdict(Decimal) for s in spans}
+    sums: dict[tuple[date, date], dict[tuple[str, ...], Sum]] = {s: defaultdict(Sum) for s in spans}
     index = {s[0] + timedelta(days=n): s for s in spans for n in range((s[1] - s[0]).days)}
     for line in lines:
         span = index.get(line.day)
         if span is None or (expr and not matches(line, expr)):
             continue
-        sums[span][_group_key(line, group_by)] += line.cost
-    rows: list[tuple[tuple[date, date], tuple[str, ...] | None, Decimal]] = []
+        sums[span][_group_key(line, group_by)].add(line)
+    rows: list[tuple[tuple[date, date], tuple[str, ...] | None, Sum]] = []
     for span in spans:
         if group_by:
             rows.extend((span, k, v) for k, v in sorted(sums[span].items()))
         else:
-            rows.append((span, None, sum(sums[span].values(), Decimal(0))))
+            total = Sum()
+            for cell in sums[span].values():
+                total.cost += cell.cost
+                total.amortized += cell.amortized
+                total.quantity += cell.quantity
+                total.units |= cell.units
+            rows.append((span, None, total))
     return _page(rows, body, group_by, today)
 
 
@@ -147,9 +187,9 @@ def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]],
             results.append({"TimePeriod": {"Start": span[0].isoformat(), "End": span[1].isoformat()},
                             "Total": {}, "Groups": [], "Estimated": span[1] > today})
         if keys is None:
-            results[-1]["Total"] = {m: _amount(value) for m in metrics}
+            results[-1]["Total"] = {m: value.metric(m) for m in metrics}
         else:
-            results[-1]["Groups"].append({"Keys": list(keys), "Metrics": {m: _amount(value) for m in metrics}})
+            results[-1]["Groups"].append({"Keys": list(keys), "Metrics": {m: value.metric(m) for m in metrics}})
     answer: dict[str, Any] = {"ResultsByTime": results, "DimensionValueAttributes": []}
     if group_by:
         answer["GroupDefinitions"] = [{"Type": g["Type"], "Key": g["Key"]} for g in group_by]

@@ -22,9 +22,10 @@ from botocore.config import Config
 
 from tools.pricing.book import PriceBook
 from tools.sandbox.bedrock_server import BedrockState, serve_bedrock
+from tools.sandbox.billing import purchase_advice
 from tools.sandbox.ce_server import CostExplorerState, LocalServer, serve_cost_explorer
-from tools.sandbox.costs import build_cost_table
-from tools.sandbox.fleet import build_fleet
+from tools.sandbox.costs import build_cost_table, reservations
+from tools.sandbox.fleet import Variant, build_fleet
 from tools.sandbox.metrics import History
 from tools.sandbox.seed import ACCOUNT_ID, Seeder, age_resources
 from tools.sandbox.truth import aws_rightsizing, ground_truth
@@ -87,10 +88,14 @@ class _MotoServer:
 
 
 class Sandbox:
-    """`with Sandbox(scale=40) as sb:` -> `sb.env`, `sb.ground_truth`, `sb.write_ground_truth(dir)`."""
+    """`with Sandbox(scale=40) as sb:` -> `sb.env`, `sb.ground_truth`, `sb.write_ground_truth(dir)`.
+
+    `variant="billing"` adds the billing block (fleet.BILLING_*: Windows, RHEL, spot, Reserved Instances, a
+    legacy database class, an AMI-backed snapshot) to the standard account."""
 
     def __init__(self, scale: int = 40, seed: int = 7, regions: Iterable[str] = DEFAULT_REGIONS, port: int = 0,
-                 latency_ms: int = 0, now: datetime | None = None) -> None:
+                 latency_ms: int = 0, now: datetime | None = None, variant: Variant = "standard") -> None:
+        self.variant: Variant = variant
         self.scale = scale
         self.seed = seed
         self.regions = tuple(regions)
@@ -128,7 +133,7 @@ class Sandbox:
         os.environ.setdefault("MOTO_RDS_SNAPSHOT_LIMIT", "1000000")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         tag_index.install()
-        fleet = build_fleet(self.scale, self.regions, self.seed)
+        fleet = build_fleet(self.scale, self.regions, self.seed, self.variant)
         moto = _MotoServer(self.port, self.latency_ms)
         endpoint = moto.start()
         self._servers.append(moto)
@@ -148,12 +153,14 @@ class Sandbox:
         cw_index.install()
         self.timings["metrics_s"] = time.monotonic() - began - self.timings["resources_s"]
         prices = PriceBook.load()
-        lines = build_cost_table(fleet, prices, self.now.date())
-        ce = serve_cost_explorer(CostExplorerState(lines, aws_rightsizing(planted, history, prices),
-                                                   self.now.date(), self.latency_ms)).start()
+        today = self.now.date()
+        lines = build_cost_table(fleet, prices, today)
+        advice = purchase_advice(fleet, lines, prices, today)
+        ce = serve_cost_explorer(CostExplorerState(lines, aws_rightsizing(planted, history, prices), today,
+                                                   self.latency_ms, reservations(fleet, prices), advice)).start()
         bedrock = serve_bedrock(self.bedrock).start()
         self._servers += [ce, bedrock]
-        self.ground_truth = ground_truth(fleet, planted, lines, self.now.date())
+        self.ground_truth = ground_truth(fleet, planted, lines, today, history, prices, advice)
         self.timings["seed_s"] = time.monotonic() - began
         self.env = {
             "AWS_ENDPOINT_URL": endpoint, "AWS_ENDPOINT_URL_COST_EXPLORER": ce.url,

@@ -382,15 +382,15 @@ def anomaly_region(fleet: Fleet) -> str:
 def build_cost_table(fleet: Fleet, prices: PriceBook, today: date) -> list[Line]:
     """Usage lines of every block (identical blocks computed once and scaled), then the adjustments."""
     builder = CostBuilder(prices, today)
-    groups: dict[tuple[str, str, tuple[Any, ...]], int] = defaultdict(int)
-    representative: dict[tuple[str, str, tuple[Any, ...]], Block] = {}
+    groups: dict[tuple[Any, ...], int] = defaultdict(int)
+    representative: dict[tuple[Any, ...], Block] = {}
     for block in fleet.blocks:
         key = (block.region, block.kind, tuple((t.key, t.count) for t in block.ec2))
         groups[key] += 1
         representative[key] = block
     target = anomaly_region(fleet)
-    for key, times in groups.items():
-        builder.block(representative[key], times, target)
+    for group, times in groups.items():
+        builder.block(representative[group], times, target)
     usage = builder.lines()
     return sorted(usage + adjustment_lines(usage, fleet, prices, today), key=line_order)
 
@@ -438,21 +438,27 @@ def monthly_spend(lines: list[Line], end: date) -> float:
 
 def flagged_anomalies(lines: list[Line], start: date, end: date, threshold_pct: float = 20.0,
                       min_dollars: float = 5.0) -> list[tuple[str, str, date]]:
-    """docs/rules.md's anomaly rule over the table's usage basis: (service, region, day) flagged inside start..end."""
+    """docs/rules.md's anomaly rule over the table's usage basis: (service, region, day) flagged inside start..end,
+    rises against the same-weekday baseline and new spend (>= min_dollars after 4 weeks of none)."""
     daily: dict[tuple[str, str], dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in lines:
         if line.is_usage:
             daily[(line.service, line.region)][line.day] += line.amortized
+    first_day = min((ln.day for ln in lines), default=start)
     flagged = []
     for (service, region), series in sorted(daily.items()):
         for day in sorted(series):
             if not start <= day <= end:
                 continue
+            actual = series[day]
+            quiet = all(not series.get(day - timedelta(days=n)) for n in range(1, 29))
+            if quiet and day - timedelta(days=28) >= first_day and actual >= _d(min_dollars):
+                flagged.append((service, region, day))
+                continue
             previous = [series[day - timedelta(weeks=w)] for w in range(1, 5) if day - timedelta(weeks=w) in series]
             if len(previous) < 2:
                 continue
             baseline = sum(previous, Decimal(0)) / len(previous)
-            actual = series[day]
             if actual > baseline * (1 + _d(threshold_pct) / 100) and actual - baseline >= _d(min_dollars):
                 flagged.append((service, region, day))
     return flagged

@@ -52,7 +52,8 @@ EC2_OPERATIONS: dict[Platform, str] = {"linux": "RunInstances", "windows": "RunI
                                        "rhel": "RunInstances:0010"}
 """Cost Explorer OPERATION (= DescribeInstances UsageOperation) per platform (AWS EC2 User Guide, AMI billing
 information fields)."""
-PLATFORM_DETAILS: dict[Platform, str] = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "Red Hat Enterprise Linux"}
+PLATFORM_DETAILS: dict[Platform, str] = {"linux": "Linux/UNIX", "windows": "Windows",
+                                         "rhel": "Red Hat Enterprise Linux"}
 SPOT_OPERATION = "RunInstances:SV001"
 """The OPERATION Cost Explorer shows on Linux SpotUsage hours."""
 RDS_OPERATIONS = {"postgres": "CreateDBInstance:0014", "mysql": "CreateDBInstance:0002"}

@@ -163,7 +163,12 @@ class Seeder:
         backend = _ec2(block.region)
         source = instances[(block.index, block.ec2[-1].key)][0]
         for snap in block.snapshots:
-            image = backend.create_image(source, f"{snap.key}-{block.ordinal:04d}", f"{snap.key} golden image", [])
+            tags = [{"ResourceType": "image", "Tags": _tag_list({"Name": snap.key, "env": "prod", "team": "platform",
+                                                                 "cost-center": "cc-100"})}]
+            image = backend.create_image(source, f"{snap.key}-{block.ordinal:04d}", f"{snap.key} golden image", tags)
+            # What EC2 shows for an EBS-backed Linux AMI made from an HVM instance (moto leaves its defaults).
+            image.root_device_type, image.virtualization_type, image.root_device_name = "ebs", "hvm", "/dev/xvda"
+            image.platform_details, image.usage_operation = PLATFORM_DETAILS["linux"], EC2_OPERATIONS["linux"]
             snapshot = image.ebs_snapshot
             snapshot.description = f"Created by CreateImage({source}) for {image.id}"
             backend.create_tags([snapshot.id], {"Name": snap.key, "env": "prod", "team": "platform",
@@ -264,7 +269,8 @@ def _zip() -> bytes:
 
 
 def age_resources(planted: list[Planted], now: datetime) -> None:
-    """Set the dates the API cannot: launch times, snapshot start times, RDS snapshot create times."""
+    """Set the dates the API cannot: launch times, when stopped instances stopped (StateTransitionReason), snapshot
+    start times, AMI and RDS snapshot create times."""
     from moto.backends import get_backend
 
     naive_now = now.astimezone(UTC).replace(tzinfo=None)
@@ -280,7 +286,9 @@ def age_resources(planted: list[Planted], now: datetime) -> None:
                 instance.launch_time = midnight - timedelta(days=max(days - 1, 0))
                 if p.template.state == "stopped":
                     instance.launch_time = midnight - timedelta(days=400)
-                instance.usage_operation_update_time = instance.launch_time
+                    stopped = midnight - timedelta(days=p.template.stopped_days_ago)
+                    instance._reason = f"User initiated ({stopped:%Y-%m-%d %H:%M:%S} GMT)"  # as EC2 writes it
+                instance.usage_operation_update_time = instance.launch_time  # type: ignore[attr-defined]
             elif p.kind == "ebs_snapshot":
                 ec2.snapshots[p.resource_id].start_time = naive_now - timedelta(days=p.template.age_days)
                 if "image_id" in p.extra:

@@ -9,6 +9,7 @@ old_snapshot for a snapshot that backs a registered AMI.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -66,6 +67,40 @@ def _metric(history: History, region: str, ns: str, name: str, dims: dict[str, s
     return _window(daily_stat(series, stat), end)
 
 
+_NOT_GENERAL = re.compile(r"^(t\d|g\d|p\d|inf\d|trn\d|dl\d|f\d|vt\d|a1$|[a-z]+\d+g)")
+"""Families the rightsizing fallback never picks: burstable, GPU/accelerated, Graviton (arm64)."""
+
+
+def rightsizing_target(p: Planted, h: History, prices: PriceBook, end: date) -> str | None:
+    """docs/rules.md's rightsizing target, or None when the instance is not oversized.
+
+    Oversized: 14 days of daily average CPU all below 20 %. Target: the smallest smaller size of its family with
+    vcpus >= current vcpus x peak / 60 (peak = the highest daily Maximum); else the cheapest current-generation
+    x86 type with the same vCPUs and memory (not burstable, GPU or flex), if cheaper (Linux list price)."""
+    t = p.template
+    dims = {"InstanceId": p.resource_id}
+    cpu = _metric(h, p.region, "AWS/EC2", "CPUUtilization", dims, "Average", end)
+    if len(cpu) < LOOKBACK or not all(v < 20 for v in cpu):
+        return None
+    peak = max(_metric(h, p.region, "AWS/EC2", "CPUUtilization", dims, "Maximum", end) or cpu)
+    spec = prices.instance_specs(t.instance_type)
+    family = prices.family_types(spec.family)
+    for smaller in family[:family.index(t.instance_type)]:
+        if prices.instance_specs(smaller).vcpus >= spec.vcpus * peak / 60:
+            return smaller
+    current = prices.ec2_hourly(p.region, t.instance_type).unit_price
+    twins = []
+    for candidate in prices.instance_types():
+        other = prices.instance_specs(candidate)
+        if (other.vcpus, other.memory_gib) != (spec.vcpus, spec.memory_gib) or other.generation != "current" \
+                or _NOT_GENERAL.match(other.family) or "flex" in candidate:
+            continue
+        price = prices.ec2_hourly(p.region, candidate).unit_price
+        if price < current:
+            twins.append((price, candidate))
+    return min(twins)[1] if twins else None
+
+
 def _ec2(p: Planted, h: History, prices: PriceBook, end: date, covered: set[tuple[str, str, str]]) -> set[str]:
     t = p.template
     if t.state == "stopped":
@@ -80,12 +115,8 @@ def _ec2(p: Planted, h: History, prices: PriceBook, end: date, covered: set[tupl
     if sum(cpu) / len(cpu) < 5 and max(cpu_max) < 10 and net < 1_048_576:
         return {"idle_resource"}
     found = set()
-    spec = prices.instance_specs(t.instance_type)
-    if len(cpu) >= 14 and all(v < 20 for v in cpu):
-        family = prices.family_types(spec.family)
-        smaller = family[:family.index(t.instance_type)]
-        if any(prices.instance_specs(s).vcpus >= spec.vcpus * max(cpu) / 60 for s in smaller):
-            found.add("rightsizing")
+    if rightsizing_target(p, h, prices, end) is not None:
+        found.add("rightsizing")
     successor = prices.current_generation(t.instance_type)
     if successor and prices.ec2_hourly(p.region, successor).unit_price < prices.ec2_hourly(
             p.region, t.instance_type).unit_price:

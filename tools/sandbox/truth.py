@@ -26,7 +26,7 @@ from typing import Any
 
 from tools.pricing.book import PriceBook
 from tools.sandbox import rates
-from tools.sandbox.billing import Advice, WastePricer, purchase_advice, rightsizing_target
+from tools.sandbox.billing import Advice, WastePricer, aws_rightsizing_target, purchase_advice
 from tools.sandbox.costs import Line, adjustments, monthly_spend, planted_anomalies, reservations, totals
 from tools.sandbox.fleet import Fleet
 from tools.sandbox.metrics import History
@@ -118,7 +118,7 @@ def aws_rightsizing(planted: list[Planted], history: History, prices: PriceBook)
         if t.behaviour == "idle":
             out.append({**rec, "action": "TERMINATE", "savings": monthly})
             continue
-        target = rightsizing_target(prices, p, history)
+        target = aws_rightsizing_target(prices, p, history)
         if target is None:
             continue
         target_monthly = round(float(rates.ec2_hourly(prices, p.region, target, t.platform)) * 730, 2)
