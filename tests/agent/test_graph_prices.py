@@ -34,8 +34,10 @@ def _usage(cpu: float, cpu_max: float, net: float) -> dict[str, MetricSummary]:
 
 @pytest.fixture
 def account(us_east_1_ec2):
+    # A Linux image of our own: moto's state outlives other tests, whose images must not decide the platform.
+    image = us_east_1_ec2.register_image(Name="linux-base", RootDeviceName="/dev/xvda")["ImageId"]
     for name, itype in (("idle", "m5.large"), ("big", "m5.2xlarge")):
-        us_east_1_ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=itype,
+        us_east_1_ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType=itype,
                                     TagSpecifications=[{"ResourceType": "instance",
                                                         "Tags": [{"Key": "Name", "Value": name}]}])
 
@@ -73,7 +75,7 @@ def test_api_prices_reach_the_findings_with_their_source(account, monkeypatch) -
     assert prices["m5.large"].source.startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand")
     assert [r.monthly_cost for r in collection.resources if r.resource_type == "m5.large"] == [78.11]
     idle = _finding(analysis, "idle_resource")
-    assert (idle.monthly_cost, idle.estimated_savings) == (78.11, 78.11)  # 730 h x $0.107, not the book's $0.096
+    assert (idle.monthly_cost, idle.estimated_savings) == (78.11, 78.11), idle.evidence["unpriced_reason"]
     assert idle.evidence["hourly_price"] == 0.107
     assert idle.evidence["price_source"].startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large Linux on-demand")
     assert (idle.evidence["arithmetic"], idle.price_basis) == ("730 h x $0.1070/h = $78.11", "list")

@@ -94,3 +94,12 @@ def test_old_snapshots_never_claim_more_than_their_region_spends_and_ami_snapsho
     a = found[("old_snapshot", "snap-a")]
     assert a.estimated_savings == 3.65 and a.monthly_cost == 5.0  # $10.00 claimed, $7.30 spent: x 0.73
     assert "upper bound" in a.evidence["note"] and "cost $7.30 a month" in a.evidence["capped"]
+
+
+def test_windows_rightsizing_keeps_the_licence_per_vcpu(analyzer, build):
+    prices = sheet(build, hours("BoxUsage:m5.2xlarge", "RunInstances:0002", 0.752))  # 0.384 + 8 x 0.046
+    inst = build.instance("i-win", "m5.2xlarge", cpu=10, cpu_max=25, platform="Windows")
+    f = build.findings(analyzer.analyze_all_services(build.collection([inst], price_sheet=prices)))[
+        ("rightsizing", "i-win")]
+    # m5.xlarge Windows: 0.192 + 4 x 0.046 = 0.376; (0.752 - 0.376) x 730 = 274.48
+    assert (f.evidence["target_type"], f.estimated_savings, f.price_basis) == ("m5.xlarge", 274.48, "billed")

@@ -121,8 +121,12 @@ def test_a_target_type_carries_the_accounts_rate_over_by_the_list_ratio(prices):
     current = prices.billed("us-east-1", "BoxUsage:m5.large", "RunInstances:0002")
     target = prices.target_hourly(windows, "m5.large", current)
     assert target.basis == "billed" and target.unit_price == 0.188  # billed itself: the account runs it
-    small = prices.target_hourly(ec2("m5.large", platform="Windows"), "m5.2xlarge", current)
-    assert small.unit_price == pytest.approx(0.752)                  # 0.188 x 0.384 / 0.096
+    bigger = prices.target_hourly(ec2("m5.large", platform="Windows"), "m5.2xlarge", current)
+    # the licence is per vCPU: (0.188 - 0.096) / 2 = 0.046 per vCPU-h; m5.2xlarge = 0.384 + 8 x 0.046
+    assert bigger.unit_price == pytest.approx(0.752)
+    linux = prices.billed("us-east-1", "BoxUsage:m5.xlarge", "RunInstances")
+    smaller = prices.target_hourly(ec2("m5.xlarge"), "m5.large", linux)
+    assert smaller.unit_price == pytest.approx(0.096)                # Linux: 0.192 x 0.096 / 0.192
 
 
 def test_databases_by_usage_type_and_engine_even_without_a_book_price(prices):

@@ -203,7 +203,9 @@ class BilledPrices:
 
     def target_hourly(self, resource: Resource, target_type: str, current: PriceQuote) -> PriceQuote:
         """The rate the account would pay for `target_type`: billed when it already runs that type on the same
-        platform, else the current billed rate x list(target) / list(current) (its discount carries over)."""
+        platform, else the current billed rate x list(target) / list(current) (its discount carries over). For a
+        licence-included platform (Windows, RHEL ...) the licence is per vCPU and does not shrink with the Linux
+        price: the target is its Linux list price plus the current licence per vCPU x its vCPUs."""
         operation = instance_operation(resource)
         billed = self.billed(resource.region, f"BoxUsage:{target_type}", operation)
         if billed is not None:
@@ -212,6 +214,8 @@ class BilledPrices:
         if current.basis != "billed":
             return self.list_hourly(resource.region, target_type, operation)
         current_list = self.list_hourly(resource.region, resource.resource_type)
+        if operation != LINUX:
+            return self._licensed_target(resource, target_type, current, current_list, target_list)
         ratio = Decimal(str(target_list.unit_price)) / Decimal(str(current_list.unit_price))
         rate = Decimal(str(current.unit_price)) * ratio
         source = (f"billed rate {_usd(Decimal(str(current.unit_price)))}/h x list ratio {target_type}/"
@@ -219,6 +223,19 @@ class BilledPrices:
                   f"{_usd(Decimal(str(current_list.unit_price)))} ({target_list.source})")
         return PriceQuote(unit_price=float(rate), unit="hour", source=source, basis="billed",
                           effective_date=current.effective_date, note="account's billed rate scaled by list ratio")
+
+    def _licensed_target(self, resource: Resource, target_type: str, current: PriceQuote, current_list: PriceQuote,
+                         target_list: PriceQuote) -> PriceQuote:
+        vcpus_now = Decimal(int(self.base.instance_specs(resource.resource_type).vcpus))
+        vcpus_target = Decimal(int(self.base.instance_specs(target_type).vcpus))
+        licence = (Decimal(str(current.unit_price)) - Decimal(str(current_list.unit_price))) / vcpus_now
+        rate = Decimal(str(target_list.unit_price)) + licence * vcpus_target
+        source = (f"{target_type} Linux list {_usd(Decimal(str(target_list.unit_price)))}/h + licence "
+                  f"{_usd(licence)}/vCPU-h x {vcpus_target:f} vCPU (billed {_usd(Decimal(str(current.unit_price)))}/h "
+                  f"- Linux list {_usd(Decimal(str(current_list.unit_price)))}/h over {vcpus_now:f} vCPU; "
+                  f"{target_list.source})")
+        return PriceQuote(unit_price=float(rate), unit="hour", source=source, basis="billed",
+                          effective_date=current.effective_date, note="licence per vCPU carried to the target")
 
     # ------------------------------------------------------------------ the rest, billed first
     def ebs_gb_month(self, region: str, volume_type: str) -> PriceQuote:
