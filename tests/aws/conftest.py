@@ -39,7 +39,20 @@ def _key(row, group: dict) -> str:
     if group["Type"] == "TAG":
         return f"{group['Key']}${env if group['Key'] == 'env' else ''}"
     instance_type = usage.split(":")[-1] if "BoxUsage" in usage else "NoInstanceType"
-    return {"SERVICE": service, "REGION": region, "USAGE_TYPE": usage, "INSTANCE_TYPE": instance_type}[group["Key"]]
+    operation = "RunInstances" if "BoxUsage" in usage else "Usage"
+    return {"SERVICE": service, "REGION": region, "USAGE_TYPE": usage, "INSTANCE_TYPE": instance_type,
+            "RECORD_TYPE": "Usage", "OPERATION": operation}[group["Key"]]
+
+
+def _quantity(row) -> Decimal:
+    """Instance hours for BoxUsage (24 a day), one unit a day for the rest."""
+    return Decimal(24) if "BoxUsage" in row[3] else Decimal(1)
+
+
+def _kept(body: dict) -> bool:
+    """Every bill row is record type Usage: a RECORD_TYPE filter without it keeps nothing."""
+    dims = (body.get("Filter") or {}).get("Dimensions") or {}
+    return dims.get("Key") != "RECORD_TYPE" or "Usage" in dims.get("Values", [])
 
 
 def cost_and_usage(body: dict, page_days: int = 20) -> dict:
@@ -49,9 +62,12 @@ def cost_and_usage(body: dict, page_days: int = 20) -> dict:
     groups = body.get("GroupBy", [])
     monthly = body["Granularity"] == "MONTHLY"
     periods: dict[date, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for row in bill_rows(start, end):
-        period = row[0].replace(day=1) if monthly else row[0]
-        periods[max(period, start)][tuple(_key(row, g) for g in groups)] += row[5]
+    quantities: dict[date, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in bill_rows(start, end) if _kept(body) else []:
+        period = max(row[0].replace(day=1) if monthly else row[0], start)
+        key = tuple(_key(row, g) for g in groups)
+        periods[period][key] += row[5]
+        quantities[period][key] += _quantity(row)
     results = []
     for period_start in sorted(periods):
         if monthly:
@@ -63,9 +79,10 @@ def cost_and_usage(body: dict, page_days: int = 20) -> dict:
         results.append({
             "TimePeriod": {"Start": period_start.isoformat(), "End": period_end.isoformat()},
             "Total": {}, "Estimated": False,
-            "Groups": [{"Keys": list(k), "Metrics": {"UnblendedCost": {"Amount": str(v), "Unit": "USD"},
-                                                     "AmortizedCost": {"Amount": str(v), "Unit": "USD"}}}
-                       for k, v in sorted(amounts.items())],
+            "Groups": [{"Keys": list(k), "Metrics": {
+                "UnblendedCost": {"Amount": str(v), "Unit": "USD"}, "AmortizedCost": {"Amount": str(v), "Unit": "USD"},
+                "UsageQuantity": {"Amount": str(quantities[period_start][k]), "Unit": "Hrs"}}}
+                for k, v in sorted(amounts.items())],
         })
     offset = int(body.get("NextPageToken") or 0)
     page = results[offset:offset + page_days]

@@ -75,9 +75,11 @@ def test_everything_collected_across_regions_with_costs_and_missing_data(account
     assert result.reservations.utilization_percentage == 97.5
     assert [r.resource_id for r in result.aws_rightsizing] == ["i-0abc"]
     assert result.savings_plans is None
-    assert result.missing == ["savings_plans_utilization: DataUnavailableException",
-                              "savings_plans_coverage: DataUnavailableException"]
-    assert steps[-1] == ("inventory", 10, 10) and len(steps) == 10  # CE + 2 regions x 4 services + S3
+    assert result.missing == [
+        "savings_plans_utilization: DataUnavailableException", "savings_plans_coverage: DataUnavailableException",
+        "reservation_purchase_recommendation[Amazon Elastic Compute Cloud - Compute]: DataUnavailableException",
+        "savings_plans_purchase_recommendation: DataUnavailableException"]
+    assert steps[-1] == ("inventory", 12, 12) and len(steps) == 12  # CE + 2 regions x 5 services + S3
     calls = {(c.service, c.operation, c.region): c.calls for c in result.api_calls if c.outcome == "ok"}
     assert calls[("ec2", "DescribeInstances", "eu-west-1")] == 1 and calls[("s3", "ListBuckets", "us-east-1")] == 1
     # a second collection within the hour is served from the cache: no paid call

@@ -63,11 +63,33 @@ def test_summary_totals_reconcile_to_the_cent_with_history_and_tags(make_client,
     assert first["TimePeriod"] == {"Start": "2026-09-27", "End": "2026-11-24"}
     assert first["Granularity"] == "DAILY" and first["Metrics"] == ["UnblendedCost", "AmortizedCost"]
     assert first["GroupBy"] == [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "REGION"}]
-    tag_request = ce_server.requests[-1][1]
-    assert tag_request["GroupBy"] == [{"Type": "TAG", "Key": "cost-center"}]
+    usage_only = {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage", "DiscountedUsage",
+                                                                   "SavingsPlanCoveredUsage"]}}
+    assert first["Filter"] == usage_only  # credits, refunds, tax and fees never enter the spend
+    tag_request = ce_server.requests[-2][1]
+    assert tag_request["GroupBy"] == [{"Type": "TAG", "Key": "cost-center"}] and tag_request["Filter"] == usage_only
     assert tag_request["TimePeriod"] == {"Start": "2026-10-25", "End": "2026-11-24"}
-    assert factory.ledger.count("ce", "GetCostAndUsage") == 3 + 3 + 3
-    assert factory.ledger.paid_usd() == Decimal("0.09")
+    adjustments = ce_server.requests[-1][1]  # everything else on the bill, by record type, shown apart
+    assert adjustments["GroupBy"] == [{"Type": "DIMENSION", "Key": "RECORD_TYPE"}] and "Filter" not in adjustments
+    assert summary.adjustments == {}  # this bill is all usage
+    assert factory.ledger.count("ce", "GetCostAndUsage") == 3 + 3 + 3 + 1
+    assert factory.ledger.paid_usd() == Decimal("0.10")
+
+
+def test_billed_rates_are_two_grouped_requests(make_client, ce_server):
+    from tools.aws.ce_rates import billed_usage
+
+    ce, factory = make_client()
+    billed = billed_usage(ce)
+    on_demand, covered = (body for _, body in ce_server.requests)
+    assert on_demand["GroupBy"] == [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}, {"Type": "DIMENSION", "Key": "OPERATION"}]
+    assert on_demand["Filter"] == {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}}
+    assert on_demand["Metrics"] == ["UnblendedCost", "UsageQuantity"] and on_demand["Granularity"] == "MONTHLY"
+    assert covered["GroupBy"][1] == {"Type": "DIMENSION", "Key": "RECORD_TYPE"}
+    box = next(b for b in billed if b.usage_type == "USE1-BoxUsage:m5.large")
+    # 30 days x $2.304 = $69.12 over 30 x 24 = 720 hours: $0.096 an hour
+    assert (box.operation, box.cost, box.quantity, box.unit) == ("RunInstances", 69.12, 720.0, "Hrs")
+    assert factory.ledger.count("ce", "GetCostAndUsage") == 2
 
 
 @pytest.mark.parametrize("start,end,granularity,message", [
