@@ -130,8 +130,7 @@ class _SandboxEnv:
         self.ground_truth_path = ground_truth_path
 
 
-@pytest.fixture(scope="session")
-def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+def _sandbox(tmp_path_factory: pytest.TempPathFactory, *extra: str):
     """`python -m tools.sandbox` in a subprocess (never in this process: moto state is shared with mock_aws)."""
     import time
 
@@ -139,7 +138,7 @@ def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
     ready = out / "ready.json"
     log = (out / "sandbox.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "tools.sandbox", "--port", "0", "--out", str(out),
-                             "--ready-file", str(ready)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                             "--ready-file", str(ready), *extra], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     try:
         while not ready.is_file():
@@ -158,3 +157,16 @@ def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+    """The standard simulated account."""
+    yield from _sandbox(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def extended_sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+    """The simulated account with the cases real accounts add (Windows, RHEL, spot, RI-covered, legacy RDS,
+    managed capacity, part-time, recently stopped, large gp2, small objects, new spend)."""
+    yield from _sandbox(tmp_path_factory, "--variant", "extended")
