@@ -1,5 +1,5 @@
 """Standalone sandbox pieces in-process (no moto server): the offline fleet, its cost table, the HTTP servers;
-and the billing variant as a real `python -m tools.sandbox --variant billing` subprocess."""
+and the extended variant as a real `python -m tools.sandbox --variant extended` subprocess."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def offline() -> Offline:
 
 
 @pytest.fixture(scope="session")
-def billing() -> Offline:
-    """The billing variant, offline."""
-    return Offline(variant="billing")
+def extended() -> Offline:
+    """The extended variant, offline."""
+    return Offline(variant="extended")
 
 
 def _state(o: Offline) -> CostExplorerState:
@@ -43,8 +43,8 @@ def ce_url(offline: Offline):
 
 
 @pytest.fixture(scope="session")
-def billing_ce_url(billing: Offline):
-    with serve_cost_explorer(_state(billing)) as server:
+def extended_ce_url(extended: Offline):
+    with serve_cost_explorer(_state(extended)) as server:
         yield server.url
 
 
@@ -54,8 +54,8 @@ def ce(ce_url: str):
 
 
 @pytest.fixture
-def billing_ce(billing_ce_url: str):
-    return boto3.client("ce", region_name="us-east-1", endpoint_url=billing_ce_url)
+def extended_ce(extended_ce_url: str):
+    return boto3.client("ce", region_name="us-east-1", endpoint_url=extended_ce_url)
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +66,13 @@ def bedrock_server():
 
 
 @pytest.fixture(scope="session")
-def billing_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`python -m tools.sandbox --variant billing` in a subprocess (moto's state is shared with mock_aws, so never
+def extended_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """`python -m tools.sandbox --variant extended` in a subprocess (moto's state is shared with mock_aws, so never
     in this process); yields {env, ground_truth}."""
-    out = tmp_path_factory.mktemp("billing-sandbox")
+    out = tmp_path_factory.mktemp("extended-sandbox")
     ready = out / "ready.json"
     log = (out / "sandbox.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "tools.sandbox", "--variant", "billing", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "tools.sandbox", "--variant", "extended", "--port", "0",
                              "--out", str(out), "--ready-file", str(ready)], cwd=ROOT, stdout=log,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
@@ -81,7 +81,7 @@ def billing_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
             if proc.poll() is not None:
                 pytest.fail(f"sandbox exited with {proc.returncode}: {(out / 'sandbox.log').read_text()[-3000:]}")
             if time.monotonic() > deadline:
-                pytest.fail("billing sandbox not ready within 120 s")
+                pytest.fail("extended sandbox not ready within 120 s")
             time.sleep(0.1)
         info = json.loads(ready.read_text())
         yield {"env": info["env"], "ground_truth": json.loads(Path(info["ground_truth_path"]).read_text())}

@@ -152,7 +152,7 @@ def test_forecast_reservations_and_rightsizing(ce: Any, offline: Any) -> None:
     assert pages == 4
     modify = {r["CurrentInstance"]["ResourceId"]: r["ModifyRecommendationDetail"]["TargetInstances"][0]
               ["ResourceDetails"]["EC2ResourceDetails"]["InstanceType"] for r in recs if r["RightsizingType"] == "MODIFY"}
-    assert sorted(modify.values()) == ["c5.xlarge", "c5.xlarge", "m5.large", "m5.large"]
+    assert sorted(modify.values()) == ["c5.2xlarge", "c5.2xlarge", "m5.xlarge", "m5.xlarge"]  # the declared targets
     assert len(recs) == 10  # 4 MODIFY (underused) + 6 TERMINATE (idle, including the ignored one)
 
 

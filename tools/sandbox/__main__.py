@@ -22,8 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--regions", default=",".join(DEFAULT_REGIONS), help="comma-separated regions")
     p.add_argument("--out", default=".", help="directory for ground_truth.json")
     p.add_argument("--ready-file", default=None, help="write {env, ground_truth_path} here once ready")
-    p.add_argument("--variant", choices=("standard", "billing"), default="standard",
-                   help="billing: add Windows, RHEL, spot, RI-covered and legacy-class resources")
+    p.add_argument("--variant", choices=("standard", "extended"), default="standard",
+                   help="extended: add the cases real accounts have (Windows, RHEL, spot, RI-covered, legacy class, "
+                        "Auto Scaling group, part-time and recently stopped instances, Multi-AZ by other tags, "
+                        "large gp2, small-object bucket, new service spend)")
     return p
 
 

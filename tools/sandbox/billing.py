@@ -6,9 +6,10 @@ of its usage type (and operation) in the report period divided by their UsageQua
 `billed` basis). Where the account has no such usage (a rightsizing target it does not run yet, gp3 IOPS,
 Standard-IA), the sandbox's rate rules (rates.py; list prices for Linux and storage) price it; an instance type
 it does not run is priced as the sandbox would bill it (a day of the rule's rate, rounded to the cent like every
-line, / 24). Type changes are (billed current - target on the same platform) x 730; targets follow docs/rules.md
-(selfcheck.rightsizing_target, current-generation twin). Computed here from the table and the rules only, never
-from the product's code.
+line, / 24). Type changes are (billed current - target on the same platform) x its hours; the rightsizing target is
+the one the template declares (fleet.Ec2T.target), the previous-generation target the price book's current-generation
+twin. An instance is billed for 730 h x its hours a day / 24; an Auto Scaling group's idle saving is its members'.
+Computed here from the table and the rules' formulas only, never from the product's code.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from tools.sandbox.costs import EBS_USAGE, Line, region_code
 from tools.sandbox.fleet import ROOT_VOLUME_GB, Fleet
 from tools.sandbox.metrics import History, daily_stat
 from tools.sandbox.seed import Planted
-from tools.sandbox.selfcheck import rightsizing_target
 
 HOURS = Decimal(730)
 CENT = Decimal("0.01")
@@ -83,19 +83,6 @@ class BilledRates:
             return billed, f"{rate_text(billed)}/{unit} billed ({label})"
         value = rule()
         return value, f"{rate_text(value)}/{unit} rule ({label} not billed)"
-
-
-def aws_rightsizing_target(prices: PriceBook, p: Planted, history: History) -> str | None:
-    """AWS's own rightsizing advice (SAME_INSTANCE_FAMILY): the smallest size of the family with vcpus >= current x
-    (highest daily average CPU of the 30 days / 60), if smaller. Not docs/rules.md's target (selfcheck.py)."""
-    series = history.series[(p.region, "AWS/EC2", "CPUUtilization", (("InstanceId", p.resource_id),))]
-    cpu_max = max(daily_stat(series, "Average").values())
-    spec = prices.instance_specs(p.template.instance_type)
-    needed = spec.vcpus * cpu_max / 60
-    for candidate in prices.family_types(spec.family):
-        if prices.instance_specs(candidate).vcpus >= needed:
-            return candidate if candidate != p.template.instance_type else None
-    return None
 
 
 # ---------------------------------------------------------------------- AWS's purchase advice
@@ -203,6 +190,11 @@ def equal_performance(volume_type: str, size_gb: int, iops: int) -> tuple[int, i
 
 
 
+def instance_hours(template: Any) -> Decimal:
+    """Hours a month the instance is billed for: 730, or 730 x its hours a day / 24."""
+    return HOURS * template.hours_per_day / 24
+
+
 Money = tuple[Decimal, Decimal, str]
 """(billed monthly cost, billed saving, arithmetic)."""
 
@@ -228,34 +220,41 @@ class WastePricer:
     # ------------------------------------------------------------------ EC2
 
     def _instance_monthly(self, p: Planted) -> tuple[Decimal, Decimal, str]:
+        """(billed hourly rate, monthly cost, arithmetic): 730 h, or 730 h x hours a day / 24 for part-time."""
         hourly, how = ec2_hourly(self.billed, self.prices, p.region, p.template)
-        return hourly, hourly * HOURS, f"730 h x {how}"
+        hours = instance_hours(p.template)
+        return hourly, hourly * hours, f"{hours:g} h x {how}"
 
     def _ec2_instance(self, p: Planted, kind: str) -> Money:
         t = p.template
         if t.state == "stopped":
             return self._stopped(p)
         hourly, monthly, text = self._instance_monthly(p)
+        hours = instance_hours(t)
         if kind == "idle_resource":
             return monthly, monthly, f"{text} = {usd(monthly)}, all of it"
         if kind in ("rightsizing", "previous_generation"):
-            target = (self._rightsizing_target(p) if kind == "rightsizing"
-                      else self.prices.current_generation(t.instance_type))
+            target = t.target if kind == "rightsizing" else self.prices.current_generation(t.instance_type)
             if target is None:
                 raise ValueError(f"{p.resource_id}: no {kind} target")
             # Not billed yet: what the sandbox would bill for it, a day's hours rounded to the cent like its lines.
             target_hourly, target_how = self.billed.priced(
                 p.region, f"BoxUsage:{target}", rates.EC2_OPERATIONS[t.platform],
                 lambda: cents(rates.ec2_hourly(self.prices, p.region, target, t.platform) * 24) / 24)
-            saving = (hourly - target_hourly) * HOURS
-            return monthly, saving, (f"({t.instance_type} {rate_text(hourly)}/h - {target} {target_how}) x 730 h "
+            saving = (hourly - target_hourly) * hours
+            return monthly, saving, (f"({t.instance_type} {rate_text(hourly)}/h - {target} {target_how}) x {hours:g} h "
                                      f"= {usd(saving)}")
         pct = {"spot_migration": rates.SPOT_MIGRATION_PCT, "savings_plan": rates.SP_SAVINGS_PCT}[kind]
         saving = monthly * pct / 100
         return monthly, saving, f"{text} = {usd(monthly)} on demand x {pct} % = {usd(saving)}"
 
-    def _rightsizing_target(self, p: Planted) -> str | None:
-        return rightsizing_target(p, self.history, self.prices, self.window_end)
+    def _autoscaling_group(self, p: Planted, kind: str) -> Money:
+        """Every member idle: the group's saving is its members' (each to the cent, as the rules add them)."""
+        members = [m for m in self.planted if m.kind == "ec2_instance" and m.resource_id in p.extra["members"]]
+        parts = [(m.resource_id, cents(self._instance_monthly(m)[1]), self._instance_monthly(m)[2]) for m in members]
+        total = sum((c for _, c, _ in parts), Decimal(0))
+        text = " + ".join(f"{rid} {how} = {usd(c)}" for rid, c, how in parts)
+        return total, total, f"members: {text}; together {usd(total)}, all of it"
 
     def _stopped(self, p: Planted) -> Money:
         volumes: list[tuple[str, int, int]] = [("gp3", ROOT_VOLUME_GB, 0)]
@@ -403,8 +402,15 @@ class WastePricer:
         standard, how = self.billed.priced(p.region, "TimedStorage-ByteHrs", None, lambda: Decimal(str(
             self.prices.s3_gb_month(p.region, "STANDARD").unit_price)), "GB-month")
         infrequent = Decimal(str(self.prices.s3_gb_month(p.region, "STANDARD_IA").unit_price))
+        objects = self._window(p, "AWS/S3", "NumberOfObjects",
+                               {"BucketName": p.resource_id, "StorageType": "AllStorageTypes"}, "Average")
+        count = Decimal(str(sum(objects) / len(objects)))
+        fee = Decimal(str(self.prices.s3_transition_per_1000(p.region, "STANDARD_IA").unit_price))
+        # docs/rules.md: the one-time transition of the cold objects, spread over 12 months
+        transition = count * rates.S3_COLD_FRACTION * fee / 1000 / 12
         monthly = gb * standard
-        saving = gb * rates.S3_COLD_FRACTION * (standard - infrequent)
+        saving = gb * rates.S3_COLD_FRACTION * (standard - infrequent) - transition
         return monthly, saving, (f"{gb:,.2f} GB x {rates.S3_COLD_FRACTION} x ({how} - Standard-IA rule "
-                                 f"{rate_text(infrequent)}) = {usd(saving)}; monthly {gb:,.2f} GB x Standard "
+                                 f"{rate_text(infrequent)}) - {count:,.0f} objects x {rates.S3_COLD_FRACTION} x "
+                                 f"${fee}/1,000 / 12 = {usd(saving)}; monthly {gb:,.2f} GB x Standard "
                                  f"= {usd(monthly)}")

@@ -90,8 +90,10 @@ class _MotoServer:
 class Sandbox:
     """`with Sandbox(scale=40) as sb:` -> `sb.env`, `sb.ground_truth`, `sb.write_ground_truth(dir)`.
 
-    `variant="billing"` adds the billing block (fleet.BILLING_*: Windows, RHEL, spot, Reserved Instances, a
-    legacy database class, an AMI-backed snapshot) to the standard account."""
+    `variant="extended"` adds the extended block (fleet.EXTENDED_*: Windows, RHEL, spot, Reserved Instances, a
+    legacy database class, an AMI-backed snapshot, an idle Auto Scaling group, a part-time and a recently stopped
+    instance, Multi-AZ databases tagged Environment/Stage, a 2 TB gp2 volume, a bucket of small objects, a new
+    service's spend) to the standard account."""
 
     def __init__(self, scale: int = 40, seed: int = 7, regions: Iterable[str] = DEFAULT_REGIONS, port: int = 0,
                  latency_ms: int = 0, now: datetime | None = None, variant: Variant = "standard") -> None:
@@ -156,7 +158,7 @@ class Sandbox:
         today = self.now.date()
         lines = build_cost_table(fleet, prices, today)
         advice = purchase_advice(fleet, lines, prices, today)
-        ce = serve_cost_explorer(CostExplorerState(lines, aws_rightsizing(planted, history, prices), today,
+        ce = serve_cost_explorer(CostExplorerState(lines, aws_rightsizing(planted, prices), today,
                                                    self.latency_ms, reservations(fleet, prices), advice)).start()
         bedrock = serve_bedrock(self.bedrock).start()
         self._servers += [ce, bedrock]

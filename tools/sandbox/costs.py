@@ -3,7 +3,9 @@
 Prices come from the price book and the sandbox's rate rules (rates.py): instances price x 24 h, storage per
 GB-month / 30.4167 a day, and so on. Usage-driven lines (Lambda, data transfer, S3 requests) follow a weekly
 rhythm. One anomaly is planted: Lambda GB-seconds x3 on one day ten days ago in the first region (us-east-1 when
-present). Each line is rounded to the cent (unblended and amortized alike), so every grouping sums exactly.
+present); the extended variant adds a second, a brand-new service (DynamoDB provisioned writes, ~$25 a day from
+NEW_SERVICE_DAYS_AGO days ago, never before) in the same region. An instance running part of the day is billed
+for those hours. Each line is rounded to the cent (unblended and amortized alike), so every grouping sums exactly.
 
 Every line carries what Cost Explorer shows for it: OPERATION, RECORD_TYPE, UsageQuantity with its unit, and an
 amortized cost apart from the unblended one (Reserved-Instance-covered hours are DiscountedUsage: unblended 0,
@@ -42,10 +44,16 @@ RDS = "Amazon Relational Database Service"
 LAMBDA = "AWS Lambda"
 S3 = "Amazon Simple Storage Service"
 CLOUDWATCH = "AmazonCloudWatch"
+DYNAMODB = "Amazon DynamoDB"
 TAX = "Tax"
 NO_REGION = "NoRegion"
 TAG_KEYS = ("env", "team", "cost-center")
 ANOMALY_DAYS_AGO = 10
+NEW_SERVICE_DAYS_AGO = 5
+NEW_SERVICE_USAGE = "WriteCapacityUnit-Hrs"
+NEW_SERVICE_WCU = 1600
+"""Provisioned write capacity of the extended variant's new DynamoDB table: 1,600 WCU x 24 h x rates.DYNAMODB_WCU_HOUR
+= $24.96 a day."""
 REGION_CODES = {
     "us-east-1": "USE1", "us-east-2": "USE2", "us-west-1": "USW1", "us-west-2": "USW2", "eu-west-1": "EU",
     "eu-west-2": "EUW2", "eu-west-3": "EUW3", "eu-central-1": "EUC1", "eu-north-1": "EUN1",
@@ -95,7 +103,7 @@ Key = tuple[date, str, str, str, str, tuple[str, str, str], str, str, str]
 
 @dataclass(frozen=True)
 class Reservation:
-    """A Linux 1-year Standard no-upfront EC2 Reserved Instance of the billing variant (regional, whole history)."""
+    """A Linux 1-year Standard no-upfront EC2 Reserved Instance of the extended variant (regional, whole history)."""
 
     reservation_id: str
     region: str
@@ -124,7 +132,7 @@ def normalization_factor(instance_type: str) -> Decimal:
 
 
 def reservations(fleet: Fleet, prices: PriceBook) -> list[Reservation]:
-    """One reservation per (region, instance type) the billing block marks as covered."""
+    """One reservation per (region, instance type) the extended block marks as covered."""
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for block in fleet.blocks:
         for t in block.ec2:
@@ -187,6 +195,7 @@ class CostBuilder:
             self._rds(block, day)
             self._lambda(block, day, anomaly=block.region == anomaly_region)
             self._s3(block, day)
+            self._new_service(block, day)
         scaled = {k: [x * times for x in v] for k, v in self.acc.items()}
         self.acc = before
         for k, v in scaled.items():
@@ -206,9 +215,10 @@ class CostBuilder:
                       quantity=Decimal(ROOT_VOLUME_GB) * t.count / DAYS_PER_MONTH)
             if t.state == "stopped" and age <= t.stopped_days_ago:
                 continue
-            hours = Decimal(24 * t.count)
+            per_day = t.hours_per_day
+            hours = Decimal(per_day * t.count)
             if t.spot:
-                hourly = rates.linux_hourly(self.prices, region, t.instance_type) * 24 * t.count
+                hourly = rates.linux_hourly(self.prices, region, t.instance_type) * per_day * t.count
                 self._add(day, COMPUTE, region, f"SpotUsage:{t.instance_type}", hourly * rates.SPOT_FRACTION,
                           t.tags, t.instance_type, SPOT, operation=rates.SPOT_OPERATION, unit="Hrs", quantity=hours)
                 continue
@@ -216,10 +226,10 @@ class CostBuilder:
             operation = rates.EC2_OPERATIONS[t.platform]
             on_demand = t.count - t.reserved
             if on_demand:
-                self._add(day, COMPUTE, region, f"BoxUsage:{t.instance_type}", rate * 24 * on_demand, t.tags,
-                          t.instance_type, operation=operation, unit="Hrs", quantity=Decimal(24 * on_demand))
+                self._add(day, COMPUTE, region, f"BoxUsage:{t.instance_type}", rate * per_day * on_demand, t.tags,
+                          t.instance_type, operation=operation, unit="Hrs", quantity=Decimal(per_day * on_demand))
             if t.reserved:
-                covered = Decimal(24 * t.reserved)
+                covered = Decimal(per_day * t.reserved)
                 self._add(day, COMPUTE, region, f"BoxUsage:{t.instance_type}", Decimal(0), t.tags, t.instance_type,
                           RESERVED, operation=operation, unit="Hrs", quantity=covered, record_type="DiscountedUsage",
                           amortized=rates.ri_hourly(self.prices, region, t.instance_type) * covered)
@@ -320,6 +330,14 @@ class CostBuilder:
             self._add(day, S3, region, "Requests-Tier1", requests, b.tags, operation="PutObject", unit="Requests",
                       quantity=requests / Decimal("0.000005"))
 
+    def _new_service(self, block: Block, day: date) -> None:
+        if not block.new_service or (self.today - day).days > NEW_SERVICE_DAYS_AGO:
+            return
+        hours = Decimal(NEW_SERVICE_WCU * 24)
+        self._add(day, DYNAMODB, block.region, NEW_SERVICE_USAGE, hours * rates.DYNAMODB_WCU_HOUR,
+                  {"env": "prod", "team": "data", "cost-center": "cc-300"}, operation="CommittedThroughput",
+                  unit="WriteCapacityUnit-Hrs", quantity=hours)
+
     def lines(self) -> list[Line]:
         out = []
         for key, (cost, amortized, quantity) in sorted(self.acc.items()):
@@ -401,10 +419,16 @@ def line_order(line: Line) -> tuple[Any, ...]:
 
 
 def planted_anomalies(fleet: Fleet, today: date) -> list[dict[str, str]]:
+    """The anomalies docs/rules.md must flag, by date: the Lambda spike, and the first day of a new service's spend."""
     region = anomaly_region(fleet)
     day = today - timedelta(days=ANOMALY_DAYS_AGO)
-    return [{"service": LAMBDA, "region": region, "date": day.isoformat(),
-             "driver": f"{region_code(region)}-Lambda-GB-Second"}]
+    out = [{"service": LAMBDA, "region": region, "date": day.isoformat(),
+            "driver": f"{region_code(region)}-Lambda-GB-Second"}]
+    for block in (b for b in fleet.blocks if b.new_service):
+        out.append({"service": DYNAMODB, "region": block.region,
+                    "date": (today - timedelta(days=NEW_SERVICE_DAYS_AGO)).isoformat(),
+                    "driver": f"{region_code(block.region)}-{NEW_SERVICE_USAGE}"})
+    return sorted(out, key=lambda a: a["date"])
 
 
 def totals(lines: list[Line], start: date, end: date) -> dict[str, Any]:

@@ -2,7 +2,12 @@
 
 Values follow each template's behaviour (idle, underused, busy ...) with deterministic jitter. Points
 sit at 00:00 UTC; resource metrics cover the 30 days ending today, S3 storage metrics the 30 days ending
-yesterday (moto adds its own S3 point for today from the bucket's real contents).
+yesterday (moto adds its own S3 point for today from the bucket's real contents). A stopped instance's points end
+the day before it stopped.
+
+EC2 CPUUtilization: the SampleCount is 12 per hour the instance runs (basic monitoring, one sample per 5
+minutes: 288 a day all day, 72 for 6 h). An underused instance's daily Maximum is drawn from its template's
+`peak` range, its daily average from 6-12 %, so the peak (docs/rules.md's rightsizing) gives its declared target.
 """
 
 from __future__ import annotations
@@ -80,14 +85,21 @@ class History:
         net_in: Series = {}
         net_out: Series = {}
         ranges = {"idle": ((1.0, 2.0), (2.0, 5.0), (50e3, 200e3)),
-                  "underused": ((6.0, 12.0), (20.0, 35.0), (50e6, 200e6)),
+                  "underused": ((6.0, 12.0), t.peak, (50e6, 200e6)),
                   "busy": ((45.0, 65.0), (85.0, 99.0), (1e9, 5e9))}[t.behaviour]
-        for day in _days(self.today, t.data_days):
+        samples = 288.0 * t.hours_per_day / 24
+        days = _days(self.today, t.data_days)
+        if t.state == "stopped":  # it ran until the midnight it stopped
+            days = [d for d in days if (self.today - d).days > t.stopped_days_ago]
+        for day in days:
             avg = round(rng.uniform(*ranges[0]), 2)
-            peak = round(min(avg + rng.uniform(*ranges[1]), 100.0), 2)
-            cpu[day] = _avg_point(avg, round(avg / 2, 2), peak)
-            net_in[day] = _sum_point(round(rng.uniform(*ranges[2])), 288.0)
-            net_out[day] = _sum_point(round(rng.uniform(*ranges[2])), 288.0)
+            if t.behaviour == "underused":
+                peak = round(rng.uniform(*ranges[1]), 2)
+            else:
+                peak = round(min(avg + rng.uniform(*ranges[1]), 100.0), 2)
+            cpu[day] = _avg_point(avg, round(avg / 2, 2), peak, samples)
+            net_in[day] = _sum_point(round(rng.uniform(*ranges[2])), samples)
+            net_out[day] = _sum_point(round(rng.uniform(*ranges[2])), samples)
         dims = {"InstanceId": p.resource_id}
         self.add(p, "AWS/EC2", "CPUUtilization", dims, cpu)
         self.add(p, "AWS/EC2", "NetworkIn", dims, net_in)

@@ -40,6 +40,8 @@ LEGACY_RDS_HOURLY: dict[tuple[str, str], Decimal] = {
 """Previous-generation RDS classes the price book no longer lists, Single-AZ us-east-1 per hour. db.m3.medium
 PostgreSQL: the sandbox bills $0.090/h (the class's last published on-demand level; not verifiable in the current
 price list). Other regions: x the region's db.m5.large price ratio; Multi-AZ: x 2."""
+DYNAMODB_WCU_HOUR = Decimal("0.00065")
+"""DynamoDB provisioned write capacity, per WCU-hour (AWS DynamoDB pricing, provisioned capacity, us-east-1)."""
 TAX_RATE = Decimal("0.06")
 """Sales tax, posted on the 1st of each month on the previous calendar month's charges."""
 PROMO_CREDIT_PER_DAY = Decimal("-3.00")

@@ -8,8 +8,11 @@ not product behaviour. So are the billing fields real EC2 fills and moto leaves 
 `PlatformDetails` and `UsageOperation` (and Windows ones `Platform: windows`), set on moto's instance objects,
 which moto's describe_instances renders as it does any attribute.
 
-The billing variant's block is seeded after every standard resource, so the standard resources keep the
-same ids in both variants.
+The extended variant's block is seeded after every standard resource, so the standard resources keep the
+same ids in both variants. Its Auto Scaling group goes through moto's autoscaling API: a launch template, the
+group created empty, its planted instances attached (moto tags them aws:autoscaling:groupName), then its minimum
+and desired capacity raised to them, so DescribeAutoScalingGroups lists exactly the planted instances and no
+instance is launched that the fleet does not know.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tools.sandbox.fleet import ROOT_VOLUME_GB, Block, Fleet
+from tools.sandbox.fleet import IMAGE_SOURCE, ROOT_VOLUME_GB, Block, Fleet
 from tools.sandbox.rates import EC2_OPERATIONS, PLATFORM_DETAILS
 
 ACCOUNT_ID = "123456789012"
@@ -61,6 +64,11 @@ def planted_named(kind: str, name: str, region: str, template: Any, block: Block
     return Planted(kind, regional_arn(kind, region, name), region, template, block, name=name)
 
 
+def asg_arn(region: str, name: str, group_id: str) -> str:
+    """The AutoScalingGroupARN AWS gives a group (group_id: the group's UUID)."""
+    return f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
+
+
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
@@ -97,8 +105,11 @@ class Seeder:
             self._buckets(region, blocks)
         for block in (b for b in self.fleet.blocks if not b.standard):
             instances = self._instances(block.region, [block])
+            self._volumes(block.region, [block], instances)
             self._rds(block.region, [block])
+            self._buckets(block.region, [block])
             self._images(block, instances)
+            self._autoscaling(block, instances)
         return self.planted
 
     # ------------------------------------------------------------------ EC2
@@ -153,7 +164,7 @@ class Seeder:
                 if vol.attach_to:
                     backend.attach_volume(volume.id, instances[(block.index, vol.attach_to)][0], "/dev/sdf")
                 self.planted.append(Planted("ebs_volume", volume.id, region, vol, block))
-            for snap in block.snapshots:
+            for snap in (s for s in block.snapshots if not s.ami):  # AMI snapshots come with their image
                 snapshot = backend.create_snapshot(volume_ids["orphan-gp2"], snap.key)
                 backend.create_tags([snapshot.id], {"Name": snap.key, **snap_tags})
                 self.planted.append(Planted("ebs_snapshot", snapshot.id, region, snap, block))
@@ -161,8 +172,8 @@ class Seeder:
     def _images(self, block: Block, instances: dict[tuple[int, str], list[str]]) -> None:
         """An AMI made from one of the block's instances; its snapshot (moto's 15 GB AMI snapshot) is planted."""
         backend = _ec2(block.region)
-        source = instances[(block.index, block.ec2[-1].key)][0]
-        for snap in block.snapshots:
+        source = instances[(block.index, IMAGE_SOURCE)][0]
+        for snap in (s for s in block.snapshots if s.ami):
             tags = [{"ResourceType": "image", "Tags": _tag_list({"Name": snap.key, "env": "prod", "team": "platform",
                                                                  "cost-center": "cc-100"})}]
             image = backend.create_image(source, f"{snap.key}-{block.ordinal:04d}", f"{snap.key} golden image", tags)
@@ -174,6 +185,29 @@ class Seeder:
             backend.create_tags([snapshot.id], {"Name": snap.key, "env": "prod", "team": "platform",
                                                 "cost-center": "cc-100"})
             self.planted.append(Planted("ebs_snapshot", snapshot.id, block.region, snap, block, {"image_id": image.id}))
+
+    def _autoscaling(self, block: Block, instances: dict[tuple[int, str], list[str]]) -> None:
+        """Each group holds the planted instances of its member template: created empty, the instances attached,
+        then its minimum and desired capacity set to them (so moto launches nothing of its own)."""
+        ec2 = self.clients("ec2", block.region)
+        client = self.clients("autoscaling", block.region)
+        for group in block.asgs:
+            member = next(t for t in block.ec2 if t.key == group.member)
+            ids = instances[(block.index, member.key)]
+            ec2.create_launch_template(LaunchTemplateName=group.key, LaunchTemplateData={
+                "ImageId": AMI, "InstanceType": member.instance_type,
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": ROOT_VOLUME_GB,
+                                                                            "VolumeType": "gp3"}}]})
+            client.create_auto_scaling_group(
+                AutoScalingGroupName=group.key, LaunchTemplate={"LaunchTemplateName": group.key, "Version": "$Latest"},
+                MinSize=0, MaxSize=group.max_size, DesiredCapacity=0, AvailabilityZones=[f"{block.region}a"],
+                Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in sorted(group.tags.items())])
+            client.attach_instances(AutoScalingGroupName=group.key, InstanceIds=ids)
+            client.update_auto_scaling_group(AutoScalingGroupName=group.key, MinSize=group.min_size,
+                                             DesiredCapacity=len(ids))
+            (made,) = client.describe_auto_scaling_groups(AutoScalingGroupNames=[group.key])["AutoScalingGroups"]
+            self.planted.append(Planted("autoscaling_group", made["AutoScalingGroupARN"], block.region, group, block,
+                                        {"members": ids}, name=group.key))
 
     def _network(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
         backend = _ec2(region)

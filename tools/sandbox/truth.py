@@ -1,7 +1,7 @@
 """Ground truth of what the sandbox planted, and the AWS-style rightsizing list, from the seeded fleet.
 
 `ground_truth.json` keys:
-- `seed`, `variant` ("standard" or "billing"), `regions`, `account_id`, `period` {start, end} (the 30 days
+- `seed`, `variant` ("standard" or "extended"), `regions`, `account_id`, `period` {start, end} (the 30 days
   ending yesterday, inclusive).
 - `cost_totals` {total, by_service, by_region}: the usage basis of docs/money.md over the period, i.e. the
   AmortizedCost of the record types Usage, DiscountedUsage and SavingsPlanCoveredUsage (to the cent).
@@ -11,12 +11,14 @@
 - `waste`: one entry per (resource, finding type) the rules must report: `resource_id`, `region`, `type`,
   `reason`, and its billed dollars per month of 730 h, computed by the sandbox from its own cost table and rate
   rules (billing.py), never from the product: `billed_monthly_cost` (the resource's full billed monthly cost; a
-  stopped instance's is its attached volumes'), `billed_saving` (<= billed_monthly_cost) and
-  `billing_arithmetic` (how, with every rate and whether it was billed or a rule).
-- `insufficient_data`, `ignored`: resource ids; `anomalies`: the planted anomaly (the only one on the usage
-  basis); `counts`: resources per kind.
+  stopped instance's is its attached volumes', an Auto Scaling group's its members'), `billed_saving`
+  (<= billed_monthly_cost) and `billing_arithmetic` (how, with every rate and whether it was billed or a rule).
+  A `rightsizing` entry also names its `target_type` (the template's declared target). An Auto Scaling group's
+  entry has its AutoScalingGroupARN as `resource_id` and its instances as `covered_resources`.
+- `insufficient_data`, `ignored`: resource ids; `anomalies`: the planted anomalies by date (the only ones on the
+  usage basis); `counts`: resources per kind.
 - `purchase_advice`: what the Cost Explorer server's purchase recommendations say (RDS RIs per class and the
-  Compute Savings Plan), `reservations`: the account's EC2 Reserved Instances (billing variant only).
+  Compute Savings Plan), `reservations`: the account's EC2 Reserved Instances (extended variant only).
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ from typing import Any
 
 from tools.pricing.book import PriceBook
 from tools.sandbox import rates
-from tools.sandbox.billing import Advice, WastePricer, aws_rightsizing_target, purchase_advice
+from tools.sandbox.billing import Advice, WastePricer, instance_hours, purchase_advice
 from tools.sandbox.costs import Line, adjustments, monthly_spend, planted_anomalies, reservations, totals
-from tools.sandbox.fleet import Fleet
+from tools.sandbox.fleet import ASG_TAG, Fleet
 from tools.sandbox.metrics import History
 from tools.sandbox.seed import ACCOUNT_ID, Planted
 
 REASONS = {
     "idle_resource": "cpu 1-2 % (max < 10 %) and < 1 MB/day network for 30 days",
-    "rightsizing": "daily average cpu 6-12 % every day",
+    "rightsizing": "daily average cpu 6-12 % every day; its peak CPU fits the declared target",
     "previous_generation": "previous-generation family with a cheaper current-generation twin",
     "spot_migration": "busy on-demand instance in an Auto Scaling group, non-production or stateless",
     "savings_plan": "steady busy on-demand instance, 30 days of data",
@@ -52,6 +54,18 @@ REASONS = {
     "s3_incomplete_uploads": "incomplete multipart uploads and no abort rule",
 }
 STOPPED_REASON = "stopped instance whose attached EBS volumes still bill"
+GROUP_REASON = "Auto Scaling group whose every instance is idle: lower its minimum and desired capacity"
+PART_TIME_REASON = "idle instance running {hours} h a day (billed for those hours)"
+
+
+def _reason(p: Planted, kind: str) -> str:
+    if p.kind == "autoscaling_group":
+        return GROUP_REASON
+    if p.kind == "ec2_instance" and p.template.state == "stopped":
+        return STOPPED_REASON
+    if p.kind == "ec2_instance" and kind == "idle_resource" and p.template.hours_per_day < 24:
+        return PART_TIME_REASON.format(hours=p.template.hours_per_day)
+    return REASONS[kind]
 
 
 def ground_truth(fleet: Fleet, planted: list[Planted], lines: list[Line], today: date, history: History,
@@ -62,12 +76,15 @@ def ground_truth(fleet: Fleet, planted: list[Planted], lines: list[Line], today:
     waste = []
     for p in planted:
         for kind in p.template.expect:
-            stopped = p.kind == "ec2_instance" and p.template.state == "stopped"
             monthly, saving, arithmetic = pricer.money(p, kind)
-            waste.append({"resource_id": p.resource_id, "region": p.region, "type": kind,
-                          "reason": STOPPED_REASON if stopped else REASONS[kind],
-                          "billed_monthly_cost": float(monthly), "billed_saving": float(saving),
-                          "billing_arithmetic": arithmetic})
+            entry: dict[str, Any] = {"resource_id": p.resource_id, "region": p.region, "type": kind,
+                                     "reason": _reason(p, kind), "billed_monthly_cost": float(monthly),
+                                     "billed_saving": float(saving), "billing_arithmetic": arithmetic}
+            if kind == "rightsizing":
+                entry["target_type"] = p.template.target
+            if p.kind == "autoscaling_group":
+                entry["covered_resources"] = list(p.extra["members"])
+            waste.append(entry)
     return {
         "seed": fleet.seed, "variant": fleet.variant, "regions": list(fleet.regions), "account_id": ACCOUNT_ID,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -102,26 +119,27 @@ def _advice_truth(advice: Advice) -> dict[str, Any]:
     }
 
 
-def aws_rightsizing(planted: list[Planted], history: History, prices: PriceBook) -> list[dict[str, Any]]:
-    """What AWS's own GetRightsizingRecommendation would say: MODIFY underused, TERMINATE idle (on-demand
-    instances only, priced at the sandbox's on-demand rate for their platform)."""
+def aws_rightsizing(planted: list[Planted], prices: PriceBook) -> list[dict[str, Any]]:
+    """What AWS's own GetRightsizingRecommendation would say: MODIFY underused to the template's declared target,
+    TERMINATE idle (running on-demand instances outside Auto Scaling groups, priced at the sandbox's on-demand rate
+    for their platform and their hours)."""
     out = []
     for p in planted:
         t = p.template
-        if p.kind != "ec2_instance" or t.behaviour not in ("idle", "underused") or t.spot:
+        if (p.kind != "ec2_instance" or t.behaviour not in ("idle", "underused") or t.spot or t.state != "running"
+                or ASG_TAG in t.tags):
             continue
+        hours = float(instance_hours(t))
         hourly = rates.ec2_hourly(prices, p.region, t.instance_type, t.platform)
-        monthly = round(float(hourly) * 730, 2)
+        monthly = round(float(hourly) * hours, 2)
         rec: dict[str, Any] = {"resource_id": p.resource_id, "region": p.region, "name": t.key,
                                "instance_type": t.instance_type, "tags": t.tags, "monthly_cost": monthly,
                                "platform": rates.PLATFORM_DETAILS[t.platform]}
         if t.behaviour == "idle":
             out.append({**rec, "action": "TERMINATE", "savings": monthly})
             continue
-        target = aws_rightsizing_target(prices, p, history)
-        if target is None:
-            continue
-        target_monthly = round(float(rates.ec2_hourly(prices, p.region, target, t.platform)) * 730, 2)
+        target = t.target
+        target_monthly = round(float(rates.ec2_hourly(prices, p.region, target, t.platform)) * hours, 2)
         out.append({**rec, "action": "MODIFY", "target_type": target, "target_monthly_cost": target_monthly,
                     "savings": round(monthly - target_monthly, 2)})
     return out

@@ -1,4 +1,4 @@
-"""The Cost Explorer answers docs/money.md relies on, over the billing variant's table (offline, real boto3 client):
+"""The Cost Explorer answers docs/money.md relies on, over the extended variant's table (offline, real boto3 client):
 record types, operations, UsageQuantity, amortized cost, RI coverage and utilization, purchase advice. Every
 answer is validated against botocore's output shape with Stubber."""
 
@@ -62,9 +62,9 @@ def _ones(start: Any, end: Any) -> list[Any]:
     return [start + timedelta(days=n) for n in range((end - start).days) if (start + timedelta(days=n)).day == 1]
 
 
-def test_billed_rates_by_usage_type_and_operation(billing_ce: Any) -> None:
+def test_billed_rates_by_usage_type_and_operation(extended_ce: Any) -> None:
     """The product's 'billed on-demand and spot rates' request: platforms differ by operation, spot by usage type."""
-    rows = _grouped(billing_ce, ["UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "OPERATION"],
+    rows = _grouped(extended_ce, ["UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "OPERATION"],
                     {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}})
     expected = {
         ("USE1-BoxUsage:m5.large", "RunInstances:0002"): ("135.3", "720"),  # Windows: (0.096 + 2 x 0.046) x 24 h
@@ -101,8 +101,8 @@ def test_billed_rates_by_usage_type_and_operation(billing_ce: Any) -> None:
             "AssociateAddressVPC", "Invoke", "StandardStorage", "PutObject", "CreateDBInstance:0002"} <= operations
 
 
-def test_commitment_covered_usage_is_discounted_usage_at_the_amortized_rate(billing_ce: Any) -> None:
-    rows = _grouped(billing_ce, ["AmortizedCost", "UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "RECORD_TYPE"],
+def test_commitment_covered_usage_is_discounted_usage_at_the_amortized_rate(extended_ce: Any) -> None:
+    rows = _grouped(extended_ce, ["AmortizedCost", "UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "RECORD_TYPE"],
                     {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["DiscountedUsage", "SavingsPlanCoveredUsage"]}})
     assert set(rows) == {("USE1-BoxUsage:r5.xlarge", "DiscountedUsage"), ("USE1-BoxUsage:c6i.xlarge", "DiscountedUsage")}
     r5, c6i = rows[("USE1-BoxUsage:r5.xlarge", "DiscountedUsage")], rows[("USE1-BoxUsage:c6i.xlarge", "DiscountedUsage")]
@@ -112,9 +112,9 @@ def test_commitment_covered_usage_is_discounted_usage_at_the_amortized_rate(bill
     assert r5["UsageQuantity"] == c6i["UsageQuantity"] == {"Amount": "720", "Unit": "Hrs"}
 
 
-def test_record_types_and_adjustments(billing_ce: Any, billing: Any) -> None:
+def test_record_types_and_adjustments(extended_ce: Any, extended: Any) -> None:
     """The product's 'adjustments' request: GroupBy RECORD_TYPE, no filter."""
-    rows = _grouped(billing_ce, ["UnblendedCost", "AmortizedCost"], ["RECORD_TYPE"])
+    rows = _grouped(extended_ce, ["UnblendedCost", "AmortizedCost"], ["RECORD_TYPE"])
     got = {k[0]: Decimal(v["UnblendedCost"]["Amount"]) for k, v in rows.items()}
     firsts = _ones(START, TODAY)
     assert got["Credit"] == Decimal("-90")  # -3.00 a day
@@ -127,56 +127,56 @@ def test_record_types_and_adjustments(billing_ce: Any, billing: Any) -> None:
     if firsts:  # RIFee is amortized over the covered hours: its own amortized cost is the unused part, 0
         assert rows[("RIFee",)]["AmortizedCost"]["Amount"] == "0"
     adjustments = {k: float(v) for k, v in got.items() if k not in USAGE_TYPES}
-    assert adjustments == billing.truth["adjustments"]
+    assert adjustments == extended.truth["adjustments"]
     assert float(got["Usage"] + Decimal(rows[("DiscountedUsage",)]["AmortizedCost"]["Amount"])) == \
-        billing.truth["cost_totals"]["total"]
+        extended.truth["cost_totals"]["total"]
     # Not on RECORD_TYPE: everything but usage is the adjustments.
-    page = _validate("get_cost_and_usage", billing_ce.get_cost_and_usage(
+    page = _validate("get_cost_and_usage", extended_ce.get_cost_and_usage(
         TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UnblendedCost", "UsageQuantity"],
         Filter={"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": USAGE_TYPES}}}))
     total = sum(Decimal(r["Total"]["UnblendedCost"]["Amount"]) for r in page["ResultsByTime"])
-    assert total == sum(Decimal(str(v)) for v in billing.truth["adjustments"].values())
+    assert total == sum(Decimal(str(v)) for v in extended.truth["adjustments"].values())
     assert {r["Total"]["UsageQuantity"]["Unit"] for r in page["ResultsByTime"]} <= {"N/A", "Hrs"}
 
 
-def test_tax_and_credit_lines_as_aws_shows_them(billing_ce: Any, billing: Any) -> None:
-    rows = _grouped(billing_ce, ["UnblendedCost"], ["SERVICE", "RECORD_TYPE"],
+def test_tax_and_credit_lines_as_aws_shows_them(extended_ce: Any, extended: Any) -> None:
+    rows = _grouped(extended_ce, ["UnblendedCost"], ["SERVICE", "RECORD_TYPE"],
                     {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Tax", "Credit", "Refund"]}})
     assert {k for k in rows} <= {("Tax", "Tax"), (COMPUTE, "Credit"), (RDS, "Refund")}
     assert (COMPUTE, "Credit") in rows and (RDS, "Refund") in rows
-    taxes = [ln for ln in billing.lines if ln.record_type == "Tax"]
+    taxes = [ln for ln in extended.lines if ln.record_type == "Tax"]
     assert taxes and all(ln.day.day == 1 and ln.region == "NoRegion" for ln in taxes)
     for tax in taxes:  # 6 % of the previous calendar month's charges in the table
         last = tax.day - timedelta(days=1)
-        base = sum((ln.cost for ln in billing.lines if ln.record_type in ("Usage", "DiscountedUsage", "RIFee")
+        base = sum((ln.cost for ln in extended.lines if ln.record_type in ("Usage", "DiscountedUsage", "RIFee")
                     and (ln.day.year, ln.day.month) == (last.year, last.month)), Decimal(0))
         assert tax.cost == (base * Decimal("0.06")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def test_usage_quantity_unit_is_na_when_units_mix(billing_ce: Any) -> None:
-    page = _validate("get_cost_and_usage", billing_ce.get_cost_and_usage(
+def test_usage_quantity_unit_is_na_when_units_mix(extended_ce: Any) -> None:
+    page = _validate("get_cost_and_usage", extended_ce.get_cost_and_usage(
         TimePeriod=PERIOD, Granularity="MONTHLY", Metrics=["UsageQuantity", "NetAmortizedCost", "BlendedCost",
                                                             "NetUnblendedCost"]))
     assert {r["Total"]["UsageQuantity"]["Unit"] for r in page["ResultsByTime"]} == {"N/A"}
-    nat_hours = _grouped(billing_ce, ["UsageQuantity"], ["SERVICE"], {"Dimensions": {
+    nat_hours = _grouped(extended_ce, ["UsageQuantity"], ["SERVICE"], {"Dimensions": {
         "Key": "USAGE_TYPE", "Values": ["USE1-NatGateway-Hours", "EU-NatGateway-Hours"]}})
     assert nat_hours[("EC2 - Other",)]["UsageQuantity"] == {"Amount": "2880", "Unit": "Hrs"}  # 4 NATs x 720 h
 
 
-def test_reservation_coverage_per_service(billing_ce: Any, billing: Any) -> None:
-    default = _validate("get_reservation_coverage", billing_ce.get_reservation_coverage(TimePeriod=PERIOD))
-    explicit = _validate("get_reservation_coverage", billing_ce.get_reservation_coverage(
+def test_reservation_coverage_per_service(extended_ce: Any, extended: Any) -> None:
+    default = _validate("get_reservation_coverage", extended_ce.get_reservation_coverage(TimePeriod=PERIOD))
+    explicit = _validate("get_reservation_coverage", extended_ce.get_reservation_coverage(
         TimePeriod=PERIOD, Filter=EC2_FILTER))
     assert default["Total"] == explicit["Total"]  # no SERVICE filter = EC2, as AWS does
     hours = default["Total"]["CoverageHours"]
-    on_demand = sum((ln.quantity for ln in billing.lines if START <= ln.day < TODAY and ln.record_type == "Usage"
+    on_demand = sum((ln.quantity for ln in extended.lines if START <= ln.day < TODAY and ln.record_type == "Usage"
                      and ln.service == COMPUTE and ":" in ln.usage_type
                      and ln.usage_type.split("-", 1)[1].startswith("BoxUsage:")), Decimal(0))
     assert hours == {"OnDemandHours": format(on_demand.normalize(), "f"), "ReservedHours": "1440",
                      "TotalRunningHours": format((on_demand + 1440).normalize(), "f"),
                      "CoverageHoursPercentage": format((144000 / (on_demand + 1440)).quantize(Decimal("0.01"))
                                                        .normalize(), "f")}
-    by_type = _validate("get_reservation_coverage", billing_ce.get_reservation_coverage(
+    by_type = _validate("get_reservation_coverage", extended_ce.get_reservation_coverage(
         TimePeriod=PERIOD, GroupBy=[{"Type": "DIMENSION", "Key": "INSTANCE_TYPE"}]))
     summed: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     percentages: dict[str, set[str]] = defaultdict(set)
@@ -190,24 +190,24 @@ def test_reservation_coverage_per_service(billing_ce: Any, billing: Any) -> None
     assert summed["r5.xlarge"] == [1440, 720] and percentages["r5.xlarge"] == {"33.33"}
     assert summed["c6i.xlarge"] == [0, 720] and percentages["c6i.xlarge"] == {"100"}
     assert summed["m5.large"][1] == 0 and percentages["m5.large"] == {"0"}
-    rds = _validate("get_reservation_coverage", billing_ce.get_reservation_coverage(TimePeriod=PERIOD,
+    rds = _validate("get_reservation_coverage", extended_ce.get_reservation_coverage(TimePeriod=PERIOD,
                                                                                    Filter=RDS_FILTER))
-    assert rds["Total"]["CoverageHours"] == {"OnDemandHours": "6480", "ReservedHours": "0",  # 9 databases x 720 h
-                                             "TotalRunningHours": "6480", "CoverageHoursPercentage": "0"}
-    rds_cost = sum((ln.cost for ln in billing.lines if START <= ln.day < TODAY and ln.service == RDS
+    assert rds["Total"]["CoverageHours"] == {"OnDemandHours": "7920", "ReservedHours": "0",  # 11 databases x 720 h
+                                             "TotalRunningHours": "7920", "CoverageHoursPercentage": "0"}
+    rds_cost = sum((ln.cost for ln in extended.lines if START <= ln.day < TODAY and ln.service == RDS
                     and ln.record_type == "Usage" and ln.unit == "Hrs"), Decimal(0))
     assert Decimal(rds["Total"]["CoverageCost"]["OnDemandCost"]) == rds_cost
-    cache = _validate("get_reservation_coverage", billing_ce.get_reservation_coverage(
+    cache = _validate("get_reservation_coverage", extended_ce.get_reservation_coverage(
         TimePeriod=PERIOD, Filter={"Dimensions": {"Key": "SERVICE", "Values": ["Amazon ElastiCache"]}}))
     assert cache["Total"]["CoverageHours"]["TotalRunningHours"] == "0"
     with pytest.raises(ClientError) as err:
-        billing_ce.get_reservation_coverage(TimePeriod=PERIOD, Filter={"Dimensions": {"Key": "SERVICE",
+        extended_ce.get_reservation_coverage(TimePeriod=PERIOD, Filter={"Dimensions": {"Key": "SERVICE",
                                                                                       "Values": ["AWS Lambda"]}})
     assert err.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_reservation_utilization(billing_ce: Any, billing: Any) -> None:
-    answer = _validate("get_reservation_utilization", billing_ce.get_reservation_utilization(TimePeriod=PERIOD))
+def test_reservation_utilization(extended_ce: Any, extended: Any) -> None:
+    answer = _validate("get_reservation_utilization", extended_ce.get_reservation_utilization(TimePeriod=PERIOD))
     assert len(answer["UtilizationsByTime"]) == 30  # DAILY when neither Granularity nor GroupBy is given
     assert answer["Total"] == {
         "UtilizationPercentage": "100", "UtilizationPercentageInUnits": "100", "PurchasedHours": "1440",
@@ -216,31 +216,31 @@ def test_reservation_utilization(billing_ce: Any, billing: Any) -> None:
         "NetRISavings": "113.9", "TotalPotentialRISavings": "113.9", "AmortizedUpfrontFee": "0",
         "AmortizedRecurringFee": "189.94", "TotalAmortizedFee": "189.94",  # (0.1575 + 0.1063) x 720
         "RICostForUnusedHours": "0", "RealizedSavings": "113.9", "UnrealizedSavings": "0"}
-    grouped = _validate("get_reservation_utilization", billing_ce.get_reservation_utilization(
+    grouped = _validate("get_reservation_utilization", extended_ce.get_reservation_utilization(
         TimePeriod=PERIOD, Granularity="MONTHLY", Filter=EC2_FILTER,
         GroupBy=[{"Type": "DIMENSION", "Key": "SUBSCRIPTION_ID"}]))
     ids = {g["Value"] for t in grouped["UtilizationsByTime"] for g in t["Groups"]}
-    assert ids == {r["reservation_id"] for r in billing.truth["reservations"]}
-    rds = _validate("get_reservation_utilization", billing_ce.get_reservation_utilization(
+    assert ids == {r["reservation_id"] for r in extended.truth["reservations"]}
+    rds = _validate("get_reservation_utilization", extended_ce.get_reservation_utilization(
         TimePeriod=PERIOD, Filter=RDS_FILTER))
     assert rds["UtilizationsByTime"] == []  # no RDS reservations
     with pytest.raises(ClientError) as err:
-        billing_ce.get_savings_plans_utilization(TimePeriod=PERIOD)
+        extended_ce.get_savings_plans_utilization(TimePeriod=PERIOD)
     assert err.value.response["Error"]["Code"] == "DataUnavailableException"
-    coverage = _validate("get_savings_plans_coverage", billing_ce.get_savings_plans_coverage(
+    coverage = _validate("get_savings_plans_coverage", extended_ce.get_savings_plans_coverage(
         TimePeriod=PERIOD, Granularity="MONTHLY"))
     assert coverage["SavingsPlansCoverages"] and all(
         c["Coverage"]["SpendCoveredBySavingsPlans"] == "0" and c["Coverage"]["CoveragePercentage"] == "0"
         and Decimal(c["Coverage"]["OnDemandCost"]) > 0 for c in coverage["SavingsPlansCoverages"])
 
 
-def test_rds_reservation_purchase_recommendation(billing_ce: Any, billing: Any) -> None:
+def test_rds_reservation_purchase_recommendation(extended_ce: Any, extended: Any) -> None:
     common = {"LookbackPeriodInDays": "THIRTY_DAYS", "TermInYears": "ONE_YEAR", "PaymentOption": "NO_UPFRONT"}
     answer = _validate("get_reservation_purchase_recommendation",
-                       billing_ce.get_reservation_purchase_recommendation(Service=RDS, **common))
+                       extended_ce.get_reservation_purchase_recommendation(Service=RDS, **common))
     (rec,) = answer["Recommendations"]
     assert {k: rec[k] for k in common} == common
-    rates = _grouped(billing_ce, ["UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "OPERATION"],
+    rates = _grouped(extended_ce, ["UnblendedCost", "UsageQuantity"], ["USAGE_TYPE", "OPERATION"],
                      {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}})
     details = {}
     for d in rec["RecommendationDetails"]:
@@ -260,28 +260,28 @@ def test_rds_reservation_purchase_recommendation(billing_ce: Any, billing: Any) 
     assert set(details) == {(r, c, dep) for r in ("us-east-1", "eu-west-1")
                             for c, dep in (("db.m5.large", "Single-AZ"), ("db.m5.xlarge", "Multi-AZ"))}
     truth = {(w["region"], w["resource_id"].rsplit(":", 1)[1].rsplit("-", 1)[0]): w["billed_saving"]
-             for w in billing.truth["waste"] if w["type"] == "reserved_instance"}
+             for w in extended.truth["waste"] if w["type"] == "reserved_instance"}
     assert truth[("us-east-1", "orders-db")] == float(details[("us-east-1", "db.m5.large", "Single-AZ")]
                                                       ["EstimatedMonthlySavingsAmount"])
     total = sum(Decimal(d["EstimatedMonthlySavingsAmount"]) for d in details.values())
     assert Decimal(rec["RecommendationSummary"]["TotalEstimatedMonthlySavingsAmount"]) == total
     for service, params in ((COMPUTE, common), (RDS, {**common, "TermInYears": "THREE_YEARS"})):
         empty = _validate("get_reservation_purchase_recommendation",
-                          billing_ce.get_reservation_purchase_recommendation(Service=service, **params))
+                          extended_ce.get_reservation_purchase_recommendation(Service=service, **params))
         assert empty["Recommendations"] == [] and empty["Metadata"]["RecommendationId"]
     with pytest.raises(ClientError) as err:
-        billing_ce.get_reservation_purchase_recommendation(Service="AWS Lambda", **common)
+        extended_ce.get_reservation_purchase_recommendation(Service="AWS Lambda", **common)
     assert err.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_savings_plans_purchase_recommendation(billing_ce: Any, billing: Any) -> None:
+def test_savings_plans_purchase_recommendation(extended_ce: Any, extended: Any) -> None:
     common = {"TermInYears": "ONE_YEAR", "PaymentOption": "NO_UPFRONT", "LookbackPeriodInDays": "THIRTY_DAYS"}
     answer = _validate("get_savings_plans_purchase_recommendation",
-                       billing_ce.get_savings_plans_purchase_recommendation(SavingsPlansType="COMPUTE_SP", **common))
+                       extended_ce.get_savings_plans_purchase_recommendation(SavingsPlansType="COMPUTE_SP", **common))
     rec = answer["SavingsPlansPurchaseRecommendation"]
     summary, (detail,) = rec["SavingsPlansPurchaseRecommendationSummary"], rec["SavingsPlansPurchaseRecommendationDetails"]
     assert summary["EstimatedSavingsPercentage"] == detail["EstimatedSavingsPercentage"] == "27"
-    steady = [w for w in billing.truth["waste"] if w["type"] == "savings_plan"]
+    steady = [w for w in extended.truth["waste"] if w["type"] == "savings_plan"]
     assert len(steady) == 7  # web-prod, db-proxy, search-prod per region, and the RHEL instance
     on_demand, saving = Decimal(summary["CurrentOnDemandSpend"]), Decimal(summary["EstimatedMonthlySavingsAmount"])
     assert abs(on_demand - sum(Decimal(str(w["billed_monthly_cost"])) for w in steady)) <= Decimal("0.05")
@@ -290,7 +290,7 @@ def test_savings_plans_purchase_recommendation(billing_ce: Any, billing: Any) ->
         abs(saving - on_demand * Decimal("0.27")) <= Decimal("0.01")
     assert Decimal(summary["HourlyCommitmentToPurchase"]) == pytest.approx(on_demand / 730 * Decimal("0.73"),
                                                                            abs=Decimal("0.001"))
-    other = _validate("get_savings_plans_purchase_recommendation", billing_ce.get_savings_plans_purchase_recommendation(
+    other = _validate("get_savings_plans_purchase_recommendation", extended_ce.get_savings_plans_purchase_recommendation(
         SavingsPlansType="EC2_INSTANCE_SP", **common))
     assert other["SavingsPlansPurchaseRecommendation"]["SavingsPlansPurchaseRecommendationDetails"] == []
     assert "SavingsPlansPurchaseRecommendationSummary" not in other["SavingsPlansPurchaseRecommendation"]
