@@ -3,13 +3,7 @@ and the extended variant as a real `python -m tools.sandbox --variant extended` 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
@@ -63,32 +57,3 @@ def bedrock_server():
     state = BedrockState()
     with serve_bedrock(state) as server:
         yield state, server.url
-
-
-@pytest.fixture(scope="session")
-def extended_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`python -m tools.sandbox --variant extended` in a subprocess (moto's state is shared with mock_aws, so never
-    in this process); yields {env, ground_truth}."""
-    out = tmp_path_factory.mktemp("extended-sandbox")
-    ready = out / "ready.json"
-    log = (out / "sandbox.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "tools.sandbox", "--variant", "extended", "--port", "0",
-                             "--out", str(out), "--ready-file", str(ready)], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    try:
-        while not ready.is_file():
-            if proc.poll() is not None:
-                pytest.fail(f"sandbox exited with {proc.returncode}: {(out / 'sandbox.log').read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("extended sandbox not ready within 120 s")
-            time.sleep(0.1)
-        info = json.loads(ready.read_text())
-        yield {"env": info["env"], "ground_truth": json.loads(Path(info["ground_truth_path"]).read_text())}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()

@@ -16,10 +16,10 @@ USE1 = "us-east-1"
 
 
 @pytest.fixture
-def aws(extended_sandbox: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    for key, value in extended_sandbox["env"].items():
+def aws(extended_sandbox_env: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    for key, value in extended_sandbox_env.env.items():
         monkeypatch.setenv(key, value)
-    return extended_sandbox
+    return {"env": extended_sandbox_env.env, "ground_truth": extended_sandbox_env.ground_truth}
 
 
 def _instances(region: str) -> dict[str, list[dict[str, Any]]]:
