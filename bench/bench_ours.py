@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.analysis import AWSCostAnalyzer  # noqa: E402
-from agent.summary import summary_prompt  # noqa: E402
+from agent.llm.narration import summary_prompt  # noqa: E402
 from tools.aws.clients import ClientFactory  # noqa: E402
 from tools.aws.collect import collect_inventory, collect_utilization  # noqa: E402
 from tools.aws.ec2 import EC2CostCollector  # noqa: E402

@@ -10,8 +10,8 @@ from chat_data import EC2, seed
 from conftest import MODEL
 from converse_stub import Reply
 
-from agent.chat_tools import run_query, today
-from agent.runner import ask
+from agent.graphs.chat.tools import run_query, today
+from agent.graphs.runner import ask
 from tools.settings import get_settings, load_settings
 
 
@@ -131,7 +131,7 @@ def test_bedrock_failure_in_chat_falls_back_and_says_so(stored, converse) -> Non
 def test_the_model_sees_a_bounded_history() -> None:
     from langchain_core.messages import AIMessage, HumanMessage
 
-    from agent.chat import HISTORY_MESSAGES, _recent
+    from agent.graphs.chat.graph import HISTORY_MESSAGES, _recent
 
     history = [m for i in range(40) for m in (HumanMessage(content=f"q{i}"), AIMessage(content=f"a{i}"))]
     recent = _recent(history)

@@ -11,8 +11,8 @@ import pytest
 from conftest import MODEL
 from converse_stub import Reply
 
-from agent.chat_cur import cur_sql
-from agent.runner import ask
+from agent.graphs.chat.cur import cur_sql
+from agent.graphs.runner import ask
 from tools.settings import get_settings
 
 _SPEC = importlib.util.spec_from_file_location("billing_servers", Path(__file__).parents[1] / "billing" / "conftest.py")
@@ -59,7 +59,7 @@ def test_llm_queries_the_cur_and_the_statement_is_billed(redshift, converse) -> 
 
 
 def test_cur_sql_rejects_a_bad_table_name() -> None:
-    from agent.chat_tools import ToolInputError
+    from agent.graphs.chat.tools import ToolInputError
 
     with pytest.raises(ToolInputError, match="REDSHIFT_CUR_TABLE"):
         cur_sql("cur; DROP TABLE x", "service", False)

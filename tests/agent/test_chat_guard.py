@@ -15,10 +15,10 @@ from chat_data import EC2, seed
 from conftest import MODEL
 from converse_stub import Reply
 
-from agent.chat_dates import day_of
-from agent.chat_guard import verify_answer
-from agent.chat_tools import today
-from agent.runner import ask
+from agent.graphs.chat.dates import day_of
+from agent.graphs.chat.guard import verify_answer
+from agent.graphs.chat.tools import today
+from agent.graphs.runner import ask
 from tools.settings import get_settings, load_settings
 
 QUESTION = "What did we spend on EC2 last month and why did Lambda jump on the 15th?"
@@ -76,7 +76,7 @@ def test_llm_answer_with_an_invented_figure_is_replaced_by_the_fallback(stored, 
     storage, start, end = stored
     converse.queue(Reply(tool="spend", tool_input={"start": str(start), "end": str(end), "service": "EC2"}),
                    Reply(text="EC2 cost $12,345.67 last month, up $999 on October."))
-    with caplog.at_level(logging.WARNING, logger="agent.chat"):
+    with caplog.at_level(logging.WARNING, logger="agent.graphs.chat.graph"):
         answer = ask("What did we spend on EC2 last month?", "t-invented", get_settings())
     figure = storage.cost_summary(start, end, service=EC2).total_cost
     spend, _ = sources_of(start, end)

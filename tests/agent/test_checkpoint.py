@@ -7,10 +7,10 @@ import uuid
 
 from chat_data import seed
 
-from agent.chat import build_chat_graph
-from agent.chat_tools import today
-from agent.checkpoint import open_checkpointer, sqlite_path
-from agent.runner import ask
+from agent.graphs.chat.graph import build_chat_graph
+from agent.graphs.chat.tools import today
+from agent.graphs.checkpoint import open_checkpointer, sqlite_path
+from agent.graphs.runner import ask
 from tools.settings import load_settings
 
 

@@ -1,4 +1,4 @@
-"""The seed's collector methods (agent.collectors) answer with the rules of agent/analysis, never their own.
+"""The seed's collector methods (agent.surfaces.collectors) answer with the rules of agent/analysis, never their own.
 
 Prices are the packaged book's (us-east-1): m5.large $0.096/h, m5.xlarge $0.192/h, m5.2xlarge $0.384/h,
 db.m5.large PostgreSQL Single-AZ $0.178/h, RDS gp2 $0.115/GB-month, EBS gp2 $0.10/GB-month,
@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from agent.collectors import (
+from agent.surfaces.collectors import (
     EC2CostCollector,
     LambdaCostCollector,
     NetworkCostCollector,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.context import Context, base_settings, use_settings
-from agent.llm import unavailable_reason
+from agent.graphs.context import Context, base_settings, use_settings
+from agent.llm.model import unavailable_reason
 from tools.settings import ConfigError, load_settings
 
 

@@ -10,9 +10,9 @@ import pytest
 from langgraph.runtime import Runtime
 from pricing_stub import serve_pricing
 
-from agent import nodes
 from agent.analysis.report import AnalysisResult
-from agent.context import Context
+from agent.graphs.analysis import nodes
+from agent.graphs.context import Context
 from tools.models import CollectionResult, MetricSummary
 from tools.pricing.book import PriceBook
 from tools.settings import get_settings

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from conftest import MODEL
 
-from agent.chat_tools import today
-from agent.runner import ask, run_analysis
-from agent.summary import unverified_figures
+from agent.graphs.chat.tools import today
+from agent.graphs.runner import ask, run_analysis
+from agent.llm.narration import unverified_figures
 from tools.settings import get_settings, load_settings
 
 EC2 = "Amazon Elastic Compute Cloud - Compute"

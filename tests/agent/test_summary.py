@@ -11,8 +11,8 @@ from conftest import MODEL, make_report
 from converse_stub import Reply
 
 from agent.analysis import deterministic_summary
-from agent.run_bill import RunBill
-from agent.summary import dollar_figures, summary_facts, summary_prompt, unverified_figures, write_summary
+from agent.graphs.run_bill import RunBill
+from agent.llm.narration import dollar_figures, summary_facts, summary_prompt, unverified_figures, write_summary
 from tools.settings import load_settings
 
 

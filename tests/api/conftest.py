@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from surface_samples import API_KEY, GatedRun, fill
 
-from agent.api import create_app
+from agent.surfaces.api import create_app
 from tools.models import Report
 from tools.settings import load_settings
 

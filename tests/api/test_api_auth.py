@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from surface_samples import API_KEY, AUTH
 
-from agent.api import create_app
+from agent.surfaces.api import create_app
 from tools.settings import load_settings
 
 PROTECTED = [("get", "/api/v1/aws/costs"), ("get", "/api/v1/aws/opportunities"), ("get", "/api/v1/aws/analysis"),
@@ -54,10 +54,10 @@ def test_openapi_lists_every_endpoint_and_both_schemes(client) -> None:
 
 
 def test_requests_are_logged_without_secrets(client, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="agent.api.access"):
+    with caplog.at_level(logging.INFO, logger="agent.surfaces.api.access"):
         client.get(f"/api/v1/aws/opportunities?min_savings=5&api_key={API_KEY}", headers=AUTH)
         client.get("/api/v1/aws/costs", headers={"Authorization": f"Bearer {API_KEY}"})
-    lines = [r.getMessage() for r in caplog.records if r.name == "agent.api.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "agent.surfaces.api.access"]
     assert [line.rsplit(" ", 2)[0] for line in lines] == ["GET /api/v1/aws/opportunities 422",
                                                           "GET /api/v1/aws/costs 200"]
     assert all(API_KEY not in line and "min_savings" not in line for line in lines)
@@ -80,7 +80,7 @@ def test_unexpected_errors_are_problems_without_stack_traces(storage_env) -> Non
 def test_without_a_configured_key_the_protected_endpoints_stay_closed() -> None:
     from fastapi.testclient import TestClient
 
-    from agent.api import create_app
+    from agent.surfaces.api import create_app
     from tools.settings import load_settings
 
     with TestClient(create_app(load_settings(api_key=None))) as open_client:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from surface_samples import API_KEY, AUTH
 
-from agent.api import create_app
+from agent.surfaces.api import create_app
 from tools.settings import load_settings
 
 

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from surface_samples import API_KEY, AUTH, GatedRun
 
 from agent import metrics
-from agent.api import create_app
-from agent.jobs import JobManager
-from agent.scheduler import CollectionScheduler
+from agent.surfaces.api import create_app
+from agent.surfaces.api.jobs import JobManager
+from agent.surfaces.api.scheduler import CollectionScheduler
 from tools.settings import load_settings
 
 
@@ -93,7 +93,7 @@ def test_schedule_skips_overlapping_runs_and_logs_it(caplog: pytest.LogCaptureFi
     jobs = JobManager(run)
     scheduler = CollectionScheduler("*/5 * * * *", jobs, clock=lambda: datetime(2026, 11, 23, 6, 2, tzinfo=UTC))
     assert scheduler.next_run() == datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
-    with caplog.at_level(logging.INFO, logger="agent.scheduler"):
+    with caplog.at_level(logging.INFO, logger="agent.surfaces.api.scheduler"):
         assert scheduler.tick() is True
         running = jobs.running()
         assert running is not None and running.trigger == "schedule"

@@ -11,7 +11,7 @@ import pytest
 from surface_samples import sample_report
 
 from agent import metrics
-from agent.api.app import record_finished
+from agent.surfaces.api.app import record_finished
 from tools.aws.ledger import CallLedger, CallRecord
 
 DESIGN_NAMES = {

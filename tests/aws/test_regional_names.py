@@ -15,10 +15,10 @@ from moto import mock_aws
 from rich.console import Console
 
 from agent.analysis.analyzer import AWSCostAnalyzer
-from agent.chat_tools import run_query
-from agent.cli_output import opportunities_table
-from agent.report_html import render_html
-from agent.summary import summary_facts
+from agent.graphs.chat.tools import run_query
+from agent.llm.narration import summary_facts
+from agent.surfaces.cli.output import opportunities_table
+from agent.surfaces.report.html import render_html
 from tests.aws.conftest import TODAY
 from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_utilization

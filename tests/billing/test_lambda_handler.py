@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from agent import lambda_handler
-from agent.lambda_handler import billed_ms, handler_for
+from agent.surfaces import lambda_handler
+from agent.surfaces.lambda_handler import billed_ms, handler_for
 from tools.billing import BillingEvent, CostLogger, CostTracker, usd
 from tools.settings import CostSettings
 
@@ -65,7 +65,7 @@ def minimal_app() -> FastAPI:
 def api_app() -> FastAPI:
     """The product's API when it builds, else the minimal app: the billing path is proven either way."""
     try:
-        from agent.api.app import create_app
+        from agent.surfaces.api.app import create_app
         from tools.settings import load_settings
 
         return create_app(load_settings())

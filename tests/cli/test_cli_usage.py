@@ -6,8 +6,8 @@ import pytest
 from rich.console import Console
 from surface_samples import sample_report
 
-from agent import cli
-from agent.cli_output import opportunities_table, print_report
+from agent.surfaces.cli import main as cli
+from agent.surfaces.cli.output import opportunities_table, print_report
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], env=env, cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "agent.surfaces.cli.main", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=240, check=False)
 
 
@@ -67,7 +67,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory):
     """`cost-agent sandbox` as its own process (moto never runs inside the test process)."""
     work = tmp_path_factory.mktemp("sandbox")
     ready = work / "ready.json"
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "sandbox", "--out", str(work), "--ready-file",
+    proc = subprocess.Popen([sys.executable, "-m", "agent.surfaces.cli.main", "sandbox", "--out", str(work), "--ready-file",
                              str(ready)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
     try:
         for _ in range(600):

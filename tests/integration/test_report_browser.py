@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from surface_samples import daily_rows, sample_report
 
-from agent.report_charts import PALETTE
-from agent.report_html import render_html
+from agent.surfaces.report.charts import PALETTE
+from agent.surfaces.report.html import render_html
 
 WIDTH, HEIGHT = 1280, 2000
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

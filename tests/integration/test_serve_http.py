@@ -28,7 +28,7 @@ def server(tmp_path: Path):
     env.update({"API_KEY": KEY, "XDG_DATA_HOME": str(tmp_path / "xdg"), "BEDROCK_MODEL_ID": "none"})
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--port", str(port)], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "agent.surfaces.cli.main", "serve", "--port", str(port)], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:

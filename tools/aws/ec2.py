@@ -1,6 +1,6 @@
 """EC2 instances, EBS volumes and snapshots of one region, priced from the price book.
 
-Collection and pricing only: the seed's analysis methods over these Resources are in agent/collectors.py,
+Collection and pricing only: the seed's analysis methods over these Resources are in agent/surfaces/collectors.py,
 which runs the rules of agent/analysis (docs/rules.md).
 """
 

@@ -4,7 +4,7 @@ Monthly cost needs measured invocations and duration, so it is priced after util
 (invocations a day x 730/24) x the request price + GB-seconds x the GB-second price for the architecture.
 Memory actually used and cold starts come only from Lambda Insights; without it the Resource says so.
 Function names are unique only within a region: `resource_id` is the FunctionArn, `name` the function name.
-Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
+Collection and pricing only: the seed's analysis methods are in agent/surfaces/collectors.py (docs/rules.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Elastic IPs and NAT gateways of one region (service label VPC), priced from the price book.
 
-Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
+Collection and pricing only: the seed's analysis methods are in agent/surfaces/collectors.py (docs/rules.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Identifiers are unique only within a region, so `resource_id` is the ARN and `na
 
 Monthly cost of an instance = 730 h x the on-demand price + allocated GB x the storage price (both doubled
 for Multi-AZ by the price book). Collection and pricing only: the seed's analysis methods are in
-agent/collectors.py, over the rules of agent/analysis (docs/rules.md).
+agent/surfaces/collectors.py, over the rules of agent/analysis (docs/rules.md).
 """
 
 from __future__ import annotations

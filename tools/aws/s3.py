@@ -2,7 +2,7 @@
 
 Sizes come from CloudWatch's daily BucketSizeBytes (no object listing), so a bucket is priced after
 utilization (`price_bucket`). Incomplete multipart uploads are listed with their parts' sizes.
-Collection and pricing only: the seed's analysis methods are in agent/collectors.py (docs/rules.md).
+Collection and pricing only: the seed's analysis methods are in agent/surfaces/collectors.py (docs/rules.md).
 """
 
 from __future__ import annotations

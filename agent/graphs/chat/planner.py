@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from agent.analysis.summary import money
-from agent.chat_dates import day_of
-from agent.chat_tools import CE_SERVICES, run_query, today
-from agent.prompts import DETERMINISTIC_CHAT_CANNOT
+from agent.graphs.chat.dates import day_of
+from agent.graphs.chat.tools import CE_SERVICES, run_query, today
+from agent.llm.prompts import DETERMINISTIC_CHAT_CANNOT
 from tools.regions import KNOWN_REGIONS
 
 IDLE_TYPES = ("idle_resource", "idle_database", "idle_nat_gateway", "unused_elastic_ip", "unattached_volume")

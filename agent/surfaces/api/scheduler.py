@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
-from agent.jobs import JobManager
+from agent.surfaces.api.jobs import JobManager
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from agent.figures import dollar_figures, unverified
-from agent.llm import error_code, make_chat_model, unavailable_reason, with_retry
-from agent.prompts import SUMMARY_SYSTEM, SUMMARY_USER
+from agent.llm.figures import dollar_figures, unverified
+from agent.llm.model import error_code, make_chat_model, unavailable_reason, with_retry
+from agent.llm.prompts import SUMMARY_SYSTEM, SUMMARY_USER
 from tools.models import Report
 from tools.resource_label import display
 from tools.settings import Settings

@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 from langchain_core.tools import StructuredTool
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from agent.chat_args import Args, PeriodArgs, ToolInputError, resolve_name, today
-from agent.chat_cur import DESCRIPTION as CUR_DESCRIPTION
-from agent.chat_cur import NAME as CUR_NAME
-from agent.chat_cur import CurArgs
-from agent.context import base_settings
+from agent.graphs.chat.args import Args, PeriodArgs, ToolInputError, resolve_name, today
+from agent.graphs.chat.cur import DESCRIPTION as CUR_DESCRIPTION
+from agent.graphs.chat.cur import NAME as CUR_NAME
+from agent.graphs.chat.cur import CurArgs
+from agent.graphs.context import base_settings
 from tools.models import Finding, OpportunityType, Report, cents
 from tools.resource_label import display, is_arn
 
@@ -244,7 +244,7 @@ QUERIES: dict[str, tuple[Any, type[Args], str]] = {
 
 
 def _cur(args: Any) -> dict[str, Any]:
-    from agent.chat_cur import cur_spend
+    from agent.graphs.chat.cur import cur_spend
 
     try:
         from langgraph.config import get_config

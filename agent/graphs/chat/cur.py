@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from agent.chat_args import PeriodArgs, ToolInputError, resolve_name
-from agent.context import base_settings
+from agent.graphs.chat.args import PeriodArgs, ToolInputError, resolve_name
+from agent.graphs.context import base_settings
 from tools.models import cents
 
 NAME = "cur_spend"
@@ -48,7 +48,7 @@ def cur_sql(table: str, group_by: str, with_service: bool) -> str:
 
 def cur_spend(args: CurArgs, session_id: str = "chat") -> dict[str, Any]:
     """Run the query; the payload carries the rows, the source and what the statement cost."""
-    from agent.run_bill import RunBill
+    from agent.graphs.run_bill import RunBill
     from tools.aws.clients import ClientFactory
     from tools.billing import run_redshift_query
 

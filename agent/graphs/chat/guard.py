@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.chat_fallback import parts_of
-from agent.figures import dollar_figures, known_amounts, quotes, unverified
+from agent.graphs.chat.planner import parts_of
+from agent.llm.figures import dollar_figures, known_amounts, quotes, unverified
 
 # The tools whose data answers each kind of question the deterministic router knows.
 ANSWERED_BY = {

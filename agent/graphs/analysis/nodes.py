@@ -17,9 +17,9 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from agent.context import Context
-from agent.llm import error_code
-from agent.state import AnalysisState
+from agent.graphs.analysis.state import AnalysisState
+from agent.graphs.context import Context
+from agent.llm.model import error_code
 from tools.models import Anomaly, ApiCallCount, CollectionError, CollectionResult, Report
 from tools.settings import Settings
 
@@ -69,7 +69,7 @@ def _store(errors: list[dict[str, Any]], settings: Settings, method: str, *args:
 
 def _billed_factory(settings: Settings, run_id: str) -> tuple[Any, Any]:
     """A client factory whose paid requests are billed (cost log) to this run."""
-    from agent.run_bill import RunBill
+    from agent.graphs.run_bill import RunBill
     from tools.aws.clients import ClientFactory
 
     factory = ClientFactory(settings)
@@ -185,8 +185,8 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
 
 def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Bedrock's executive summary (or the labelled deterministic one), the run's bill, and the stored report."""
-    from agent.run_bill import RunBill
-    from agent.summary import write_summary
+    from agent.graphs.run_bill import RunBill
+    from agent.llm.narration import write_summary
 
     settings = _settings(runtime)
     report = Report.model_validate(state["report"])

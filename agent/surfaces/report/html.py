@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from agent.report_charts import daily_series, horizontal_bars, money, stacked_daily_chart
+from agent.surfaces.report.charts import daily_series, horizontal_bars, money, stacked_daily_chart
 from tools.models import CostRow, Opportunity, Report
 from tools.resource_label import display, short_id
 

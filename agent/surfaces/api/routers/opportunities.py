@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from agent.api.deps import AuthDep, StorageDep
-from agent.api.problems import responses
-from agent.api.schemas import OpportunitiesResponse, OpportunityQuery
+from agent.surfaces.api.deps import AuthDep, StorageDep
+from agent.surfaces.api.problems import responses
+from agent.surfaces.api.schemas import OpportunitiesResponse, OpportunityQuery
 from tools.models import cents
 
 router = APIRouter(prefix="/api/v1/aws", tags=["opportunities"], dependencies=[AuthDep],

@@ -1,6 +1,6 @@
 """AWS Lambda entry point: the HTTP API through Mangum, each invocation billing its own GB-seconds.
 
-`handler(event, context)` is what the function's configuration names (`agent.lambda_handler.handler`).
+`handler(event, context)` is what the function's configuration names (`agent.surfaces.lambda_handler.handler`).
 `handler_for(app, ...)` builds the same thing around any ASGI app (tests, other packagings).
 
 Each invocation is timed around the Mangum call, billed as memory (`context.memory_limit_in_mb`) x
@@ -114,7 +114,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The Lambda entry point; the app is imported and built on the first invocation, then reused."""
     global _default
     if _default is None:
-        from agent.api.app import create_app
+        from agent.surfaces.api.app import create_app
 
         _default = handler_for(create_app())
     return _default(event, context)

@@ -1,16 +1,16 @@
 """The analysis graph: collect -> utilize -> analyze -> prioritize -> summarize.
 
 `graph` is compiled without a checkpointer (the LangGraph server brings its own);
-`build_graph().compile(checkpointer=...)` persists threads elsewhere (see `agent.checkpoint`).
+`build_graph().compile(checkpointer=...)` persists threads elsewhere (see `agent.graphs.checkpoint`).
 """
 
 from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
-from agent import nodes
-from agent.context import Context
-from agent.state import AnalysisState, InputState, OutputState
+from agent.graphs.analysis import nodes
+from agent.graphs.analysis.state import AnalysisState, InputState, OutputState
+from agent.graphs.context import Context
 
 NODES = ("collect", "utilize", "analyze", "prioritize", "summarize")
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from agent.api.problems import ProblemError
-from agent.jobs import JobManager
+from agent.surfaces.api.jobs import JobManager
+from agent.surfaces.api.problems import ProblemError
 from tools.settings import Settings
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the server's API_KEY")

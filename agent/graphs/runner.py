@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from agent.checkpoint import open_checkpointer
-from agent.context import Context, use_settings
+from agent.graphs.checkpoint import open_checkpointer
+from agent.graphs.context import Context, use_settings
 from tools.models import Report
 from tools.settings import Settings
 
@@ -23,7 +23,7 @@ def run_analysis(settings: Settings, *, regions: list[str] | None = None, lookba
     state persists in the thread store (SQLite or PostgreSQL); without one nothing is kept but ClickHouse.
     Raises when the run fails as a whole; partial failures are in the report (`partial`, `errors`).
     """
-    from agent.graph import build_graph
+    from agent.graphs.analysis.graph import build_graph
 
     context = Context(regions=regions, lookback_days=lookback_days, refresh=refresh)
     with use_settings(settings):
@@ -54,11 +54,11 @@ def _stream(graph: Any, context: Context, thread_id: str | None, progress: Progr
     return Report.model_validate(final["report"])
 
 
-def ask(question: str, thread_id: str | None, settings: Settings):  # -> agent.chat.ChatAnswer
+def ask(question: str, thread_id: str | None, settings: Settings):  # -> agent.graphs.chat.graph.ChatAnswer
     """One chat turn in a persisted thread: the answer, its cited sources, and how it was produced."""
     from langchain_core.messages import HumanMessage
 
-    from agent.chat import ChatAnswer, ChatInput, answer_from_state, build_chat_graph
+    from agent.graphs.chat.graph import ChatAnswer, ChatInput, answer_from_state, build_chat_graph
 
     thread_id = thread_id or uuid.uuid4().hex
     with use_settings(settings), open_checkpointer(settings) as saver:

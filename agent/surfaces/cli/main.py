@@ -23,7 +23,7 @@ from rich.console import Console
 from tools.settings import ConfigError, Settings, get_settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-log = logging.getLogger("agent.cli")
+log = logging.getLogger("agent.surfaces.cli.main")
 
 
 class UsageError(Exception):
@@ -79,7 +79,7 @@ def _daily_rows(settings: Settings, report: Any) -> list[Any] | None:
 
 def write_outputs(settings: Settings, report: Any, json_path: Path | None, html_path: Path | None,
                   console: Console) -> None:
-    from agent.report_html import write_html
+    from agent.surfaces.report.html import write_html
 
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,8 +100,8 @@ def open_storage(settings: Settings) -> None:
 
 def _analyse(settings: Settings, console: Console, **kwargs: Any) -> Any:
     from agent import metrics
-    from agent.cli_output import step_progress
-    from agent.runner import run_analysis
+    from agent.graphs.runner import run_analysis
+    from agent.surfaces.cli.output import step_progress
 
     open_storage(settings)
     began = time.monotonic()
@@ -127,7 +127,7 @@ def _node_progress(progress: Any) -> Any:
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from agent.cli_output import print_report
+    from agent.surfaces.cli.output import print_report
 
     settings = get_settings()
     if args.lookback_days is not None and not 1 <= args.lookback_days <= 395:
@@ -163,7 +163,7 @@ def _sandbox_environment() -> Iterator[dict[str, str]]:
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
-    from agent.cli_output import print_report
+    from agent.surfaces.cli.output import print_report
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -179,7 +179,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, console: Console) -> int:
-    from agent.runner import ask
+    from agent.graphs.runner import ask
 
     if not args.question.strip():
         raise UsageError("ask: the question is empty")
@@ -204,7 +204,7 @@ def is_loopback(host: str) -> bool:
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     import uvicorn
 
-    from agent.api import create_app
+    from agent.surfaces.api import create_app
 
     settings = get_settings()
     host, port = args.host or settings.api_host, args.port or settings.api_port

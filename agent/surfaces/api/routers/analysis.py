@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from agent.api.deps import AuthDep, StorageDep
-from agent.api.problems import ProblemError, responses
+from agent.surfaces.api.deps import AuthDep, StorageDep
+from agent.surfaces.api.problems import ProblemError, responses
 
 router = APIRouter(prefix="/api/v1/aws", tags=["analysis"], dependencies=[AuthDep], responses=responses(401, 503))
 

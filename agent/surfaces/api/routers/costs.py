@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from agent.api.deps import AuthDep, StorageDep
-from agent.api.problems import responses
-from agent.api.schemas import CostQuery, CostsResponse
+from agent.surfaces.api.deps import AuthDep, StorageDep
+from agent.surfaces.api.problems import responses
+from agent.surfaces.api.schemas import CostQuery, CostsResponse
 
 router = APIRouter(prefix="/api/v1/aws", tags=["costs"], dependencies=[AuthDep], responses=responses(401, 422, 503))
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from agent.api.deps import AuthDep, JobsDep
-from agent.api.problems import ProblemError, responses
-from agent.api.schemas import CollectResponse
-from agent.jobs import Job
+from agent.surfaces.api.deps import AuthDep, JobsDep
+from agent.surfaces.api.jobs import Job
+from agent.surfaces.api.problems import ProblemError, responses
+from agent.surfaces.api.schemas import CollectResponse
 
 router = APIRouter(prefix="/api/v1/aws", tags=["collection"], dependencies=[AuthDep], responses=responses(401))
 

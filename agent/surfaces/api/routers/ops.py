@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from agent import metrics
-from agent.api.deps import JobsDep, SettingsDep
-from agent.api.schemas import Health
+from agent.surfaces.api.deps import JobsDep, SettingsDep
+from agent.surfaces.api.schemas import Health
 from tools import __version__
 
 router = APIRouter(tags=["operations"])

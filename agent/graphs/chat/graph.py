@@ -1,10 +1,10 @@
 """The chat graph: a tool-calling agent over read-only queries, with a deterministic fallback.
 
 `chat_graph` is compiled without a checkpointer for the LangGraph server; `build_chat_graph()` is compiled
-with one by `agent.runner.ask`. Without an LLM (model 'none', no credentials) or when Bedrock fails, the
+with one by `agent.graphs.runner.ask`. Without an LLM (model 'none', no credentials) or when Bedrock fails, the
 fallback's intent router answers, and the state's `mode` says which of the two did. An LLM answer quoting a
 dollar figure that is not in this turn's tool results is replaced by the fallback's answer, and the parts of a
-question no tool returned data for are answered by the fallback (`agent.chat_guard`).
+question no tool returned data for are answered by the fallback (`agent.graphs.chat.guard`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agent import chat_fallback
-from agent.chat_guard import unanswered_parts, verify_answer
-from agent.chat_tools import CE_SERVICES, TOOLS, today, tools_for
-from agent.context import Context
-from agent.llm import error_code, make_chat_model, unavailable_reason, with_retry
-from agent.prompts import CHAT_SYSTEM
+from agent.graphs.chat import planner as chat_fallback
+from agent.graphs.chat.guard import unanswered_parts, verify_answer
+from agent.graphs.chat.tools import CE_SERVICES, TOOLS, today, tools_for
+from agent.graphs.context import Context
+from agent.llm.model import error_code, make_chat_model, unavailable_reason, with_retry
+from agent.llm.prompts import CHAT_SYSTEM
 from tools.models import RunCost
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _add_cost(previous: dict[str, Any] | None, extra: RunCost) -> dict[str, Any]
 
 def agent(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["tools", "fallback", "__end__"]]:
     """Ask the LLM (with the tools bound); route to the tools, the fallback, or the end."""
-    from agent.run_bill import RunBill
+    from agent.graphs.run_bill import RunBill
 
     settings = (runtime.context or Context()).settings()
     reason = unavailable_reason(settings)

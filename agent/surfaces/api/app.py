@@ -12,23 +12,23 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from agent import metrics
-from agent.api.deps import AuthDep
-from agent.api.problems import ProblemError, install_handlers, problem_response
-from agent.api.routers import analysis, chat, collect, costs, opportunities, ops
-from agent.jobs import JobManager, RunFn
-from agent.scheduler import CollectionScheduler
+from agent.surfaces.api.deps import AuthDep
+from agent.surfaces.api.jobs import JobManager, RunFn
+from agent.surfaces.api.problems import ProblemError, install_handlers, problem_response
+from agent.surfaces.api.routers import analysis, chat, collect, costs, opportunities, ops
+from agent.surfaces.api.scheduler import CollectionScheduler
 from tools import __version__
 from tools.models import Report
 from tools.settings import Settings, get_settings
 
-access_log = logging.getLogger("agent.api.access")
+access_log = logging.getLogger("agent.surfaces.api.access")
 
 
 def default_run_fn(settings: Settings) -> RunFn:
     """A whole collection and analysis through the agent's graph."""
 
     def run(refresh: bool) -> Report:
-        from agent.runner import run_analysis
+        from agent.graphs.runner import run_analysis
 
         return run_analysis(settings, refresh=refresh, trigger="api")
 
@@ -46,7 +46,8 @@ def default_storage_factory(settings: Settings) -> Callable[[], Any]:
 
 def record_finished(report: Report, duration_s: float) -> None:
     """After every collection: gauges, histogram and the run's AWS calls. The run's bill is not added here:
-    the graph's steps record their own spend as it happens (agent/run_bill.py, agent/nodes.py)."""
+    the graph's steps record their own spend as it happens (agent/graphs/run_bill.py,
+    agent/graphs/analysis/nodes.py)."""
     metrics.record_collection(report, duration_s)
     metrics.record_api_calls(report.api_calls)
 
@@ -121,7 +122,8 @@ def create_app(settings: Settings | None = None, *, run_fn: RunFn | None = None,
 
 
 class _LazyApp:
-    """`agent.api.app:app` for ASGI servers, built on first request so importing this module reads no settings."""
+    """`agent.surfaces.api.app:app` for ASGI servers, built on first request: importing this module reads no
+    settings."""
 
     def __init__(self) -> None:
         self._app: FastAPI | None = None
