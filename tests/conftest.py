@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["agent_fixtures"]  # the graphs', LLM's and surfaces' fixtures
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT.parent / "shared" / "contract" / "check_report.py"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

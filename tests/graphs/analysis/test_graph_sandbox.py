@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import MODEL
+from agent_fixtures import MODEL
 
 from agent.graphs.chat.tools import today
 from agent.graphs.runner import ask, run_analysis

@@ -1,18 +1,14 @@
-"""Fixtures of the agent's tests: a loopback Converse server, and reports of any size."""
+"""Fixtures of the graphs', LLM's and surfaces' tests (a plugin of tests/conftest.py): a loopback Converse server,
+reports of any size, a moto EC2 region with chDB storage."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
+from converse_stub import ConverseStub
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from converse_stub import ConverseStub  # noqa: E402
-
-from tools.models import Anomaly, Finding, Opportunity, Report, TimePeriod, UsageDriver  # noqa: E402
+from tools.models import Anomaly, Finding, Opportunity, Report, TimePeriod, UsageDriver
 
 MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MODEL
+from agent_fixtures import MODEL
 from converse_stub import Reply
 
 from agent.graphs.chat.cur import cur_sql
 from agent.graphs.runner import ask
 from tools.settings import get_settings
 
-_SPEC = importlib.util.spec_from_file_location("billing_servers", Path(__file__).parents[1] / "billing" / "conftest.py")
+_SPEC = importlib.util.spec_from_file_location("billing_servers", Path(__file__).parents[2] / "billing" / "conftest.py")
 assert _SPEC and _SPEC.loader
 servers = importlib.util.module_from_spec(_SPEC)
 sys.modules["billing_servers"] = servers  # dataclasses look their module up while the class is built

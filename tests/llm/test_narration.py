@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import MODEL, make_report
+from agent_fixtures import MODEL, make_report
 from converse_stub import Reply
 
 from agent.analysis import deterministic_summary

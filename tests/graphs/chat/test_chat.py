@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from agent_fixtures import MODEL
 from chat_data import EC2, seed
-from conftest import MODEL
 from converse_stub import Reply
 
 from agent.graphs.chat.tools import run_query, today

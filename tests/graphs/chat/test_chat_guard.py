@@ -11,8 +11,8 @@ import logging
 from datetime import date, timedelta
 
 import pytest
+from agent_fixtures import MODEL
 from chat_data import EC2, seed
-from conftest import MODEL
 from converse_stub import Reply
 
 from agent.graphs.chat.dates import day_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MODEL
+from agent_fixtures import MODEL
 from converse_stub import Reply
 from moto import mock_aws
 
