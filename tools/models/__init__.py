@@ -1,0 +1,51 @@
+"""Typed data at the edges: what collectors return, what analysis reads, what the report holds.
+
+Money: computed with `Decimal` and stored as floats rounded to the cent (`cents()`), so JSON reports carry plain
+numbers that reconcile to the cent. One module per part of the flow; every name is importable from here.
+"""
+
+from tools.models.core import CENT, Model, OpportunityType, PriceBasis, Priority, ResourceKind, cents
+from tools.models.findings import Anomaly, Finding, Opportunity, Report, RunCost, UsageDriver
+from tools.models.inventory import ApiCallCount, CollectionError, CollectionResult, MetricSummary, PriceQuote, Resource
+from tools.models.spend import (
+    AwsRightsizing,
+    BilledUsage,
+    CostRow,
+    CostSummary,
+    Forecast,
+    PriceSheet,
+    PurchaseRecommendation,
+    TimePeriod,
+    Utilization,
+)
+
+__all__ = [
+    "Anomaly",
+    "ApiCallCount",
+    "AwsRightsizing",
+    "BilledUsage",
+    "CENT",
+    "CollectionError",
+    "CollectionResult",
+    "CostRow",
+    "CostSummary",
+    "Finding",
+    "Forecast",
+    "MetricSummary",
+    "Model",
+    "Opportunity",
+    "OpportunityType",
+    "PriceBasis",
+    "PriceQuote",
+    "PriceSheet",
+    "Priority",
+    "PurchaseRecommendation",
+    "Report",
+    "Resource",
+    "ResourceKind",
+    "RunCost",
+    "TimePeriod",
+    "UsageDriver",
+    "Utilization",
+    "cents",
+]

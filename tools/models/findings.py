@@ -1,0 +1,116 @@
+"""What the analysis concludes and the report holds: findings, opportunities, anomalies, the run's bill."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from tools.models.core import Model, OpportunityType, PriceBasis, Priority
+from tools.models.inventory import ApiCallCount, CollectionError
+from tools.models.spend import Forecast, TimePeriod
+
+
+class Finding(Model):
+    """One resource inside an opportunity."""
+
+    resource_id: str
+    region: str
+    monthly_cost: float | None
+    """None only when `price_basis` is 'unpriced'."""
+    estimated_savings: float | None
+    """None only when `price_basis` is 'unpriced'."""
+    recommendation: str
+    evidence: dict[str, Any]
+    """Metric values and days used, price and its source, and the arithmetic ('730 h x $0.096 = $70.08')."""
+    confidence: float = Field(0.9, ge=0, le=1)
+    name: str = ""
+    resource_type: str = ""
+    price_basis: PriceBasis = "book"
+    account_id: str = ""
+
+    @property
+    def savings(self) -> float:
+        """The saving as a number for sums and ranking: an unpriced finding adds nothing."""
+        return self.estimated_savings or 0.0
+
+
+class Opportunity(Model):
+    type: OpportunityType
+    service: str
+    resource_count: int
+    estimated_savings: float
+    confidence: float = Field(ge=0, le=1)
+    priority: Priority
+    resources: list[Finding]
+    description: str = ""
+
+
+class UsageDriver(Model):
+    usage_type: str
+    expected_cost: float
+    actual_cost: float
+    change: float
+
+
+class Anomaly(Model):
+    service: str
+    region: str = ""
+    metric: str = "daily_cost"
+    date: date
+    expected_cost: float
+    actual_cost: float
+    change_percentage: float
+    drivers: list[UsageDriver] = Field(default_factory=list)
+    baseline: str = ""
+    """How the expected cost was computed, e.g. 'mean of the same weekday over the previous 4 weeks'."""
+
+
+class RunCost(Model):
+    """What this run cost the user: Bedrock tokens, Redshift RPU time, Lambda GB-seconds, paid AWS requests."""
+
+    bedrock: float = 0.0
+    redshift: float = 0.0
+    # `lambda` is a keyword; the JSON key is "lambda".
+    lambda_: float = Field(0.0, alias="lambda")
+    aws_api: float = 0.0
+    total: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class Report(Model):
+    """DESIGN.md's report; `contract/check_report.py` checks its JSON."""
+
+    time_period: TimePeriod
+    total_monthly_cost: float
+    total_waste: float
+    waste_percentage: float
+    by_service: dict[str, float]
+    by_region: dict[str, float]
+    opportunities: list[Opportunity]
+    anomalies: list[Anomaly]
+    run_cost: RunCost = Field(default_factory=RunCost)
+    partial: bool = False
+    errors: list[CollectionError] = Field(default_factory=list)
+    insufficient_data: list[dict[str, Any]] = Field(default_factory=list)
+    """Resources skipped for too little data: {resource_id, region, kind, days, needed}."""
+    skipped_ignored: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    forecast: Forecast | None = None
+    executive_summary: str = ""
+    summary_source: str = ""
+    """'bedrock:<model id>' or 'deterministic (no LLM configured)' / 'deterministic (Bedrock failed: ...)'."""
+    generated_at: datetime | None = None
+    regions: list[str] = Field(default_factory=list)
+    account_id: str = ""
+    api_calls: list[ApiCallCount] = Field(default_factory=list)
+    monthly_basis: str = ""
+    """How `total_monthly_cost` was made one month (docs/money.md)."""
+    adjustments: dict[str, float] = Field(default_factory=dict)
+    """Credits, refunds, tax, fees over `time_period`, by record type: shown apart, never in the spend."""
+    unpriced_findings: int = 0
+    """Findings reported without dollars because nothing could price them."""
