@@ -1,27 +1,31 @@
-"""`AWSCostAnalyzer`: the seed's analyzer, as pure functions over a collection and the price book."""
+"""`AWSCostAnalyzer`: the seed's analyzer, as the registered rules over a collection and the price book."""
 
 from __future__ import annotations
 
-from agent.analysis import anomalies, dedup, ebs, ec2, lambda_, network, priority, rds, s3
-from agent.analysis.common import Context, Outcome, is_ignored
+from agent.analysis import anomalies, dedup, priority
+from agent.analysis.context import Context
 from agent.analysis.costs import snapshot_spend
 from agent.analysis.prices import Prices
 from agent.analysis.report import AnalysisResult, build_report
+from agent.analysis.rules import engine
+from agent.analysis.rules.registry import REGISTRY, Registry
 from agent.analysis.summary import DETERMINISTIC_SOURCE, deterministic_summary
+from agent.analysis.tags import is_ignored
 from tools.models import Anomaly, CollectionResult, CostSummary, Opportunity, Report, RunCost, cents
 from tools.pricing.billed import BilledPrices
 from tools.settings import Settings
 
 RDS_SERVICE = "Amazon Relational Database Service"
-RULE_FAMILIES = (ec2, ebs, network, rds, lambda_, s3)
 
 
 class AWSCostAnalyzer:
     """Finds waste with dollars and evidence, anomalies with drivers, and builds the report."""
 
-    def __init__(self, settings: Settings, prices: Prices) -> None:
+    def __init__(self, settings: Settings, prices: Prices, registry: Registry | None = None) -> None:
         self.settings = settings
         self.prices = prices
+        self.registry = registry or REGISTRY
+        """The rules to run (rules/registry.py); the built-in ones unless a test or caller brings its own."""
 
     def _context(self, collection: CollectionResult) -> Context:
         active = [r for r in collection.resources if not is_ignored(r, self.settings)]
@@ -42,13 +46,11 @@ class AWSCostAnalyzer:
         """Every rule over every resource not tagged to be ignored; findings grouped by type and service."""
         ignored = sorted(r.resource_id for r in collection.resources if is_ignored(r, self.settings))
         active = [r for r in collection.resources if not is_ignored(r, self.settings)]
-        ctx = self._context(collection)
-        outcome = Outcome()
-        for family in RULE_FAMILIES:
-            outcome.extend(family.analyze(active, ctx))
+        outcome = engine.apply(active, self._context(collection), self.registry)
         total = collection.costs.total_cost if collection.costs else 0.0
         insufficient = sorted(outcome.insufficient, key=lambda x: (x["kind"], x["resource_id"]))
-        return AnalysisResult(opportunities=priority.group(outcome.hits, total), insufficient_data=insufficient,
+        opportunities = priority.group(outcome.hits, total, self.registry.descriptions())
+        return AnalysisResult(opportunities=opportunities, insufficient_data=insufficient,
                               skipped_ignored=ignored, missing=sorted(set(outcome.missing)))
 
     def detect_anomalies(self, costs: CostSummary) -> list[Anomaly]:
@@ -73,4 +75,3 @@ class AWSCostAnalyzer:
         report = build_report(collection, analysis, found, waste, self.settings, run_cost)
         return report.model_copy(update={"executive_summary": deterministic_summary(report),
                                          "summary_source": DETERMINISTIC_SOURCE})
-

@@ -1,7 +1,8 @@
 """AWS's own rightsizing advice (Cost Explorer GetRightsizingRecommendation) as corroboration of our findings.
 
 Our rules decide what is found; AWS's recommendation only adds evidence and raises the confidence of an
-EC2 finding we already made (rightsizing, idle_resource) for the same instance (docs/rules.md).
+EC2 finding we already made for the same instance, by a rule that declares `corroborated` (idle and stopped
+instances, rightsizing; docs/rules.md).
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from agent.analysis.common import Hit
+from agent.analysis.context import Hit
 from tools.models import AwsRightsizing
 
-CORROBORATED_TYPES = ("rightsizing", "idle_resource")
 AGREEMENT_FACTOR = Decimal("0.5")
 """AWS agreeing removes this share of the remaining doubt: confidence c -> c + (1 - c) x 0.5."""
 SOURCE = "Cost Explorer GetRightsizingRecommendation"
@@ -26,7 +26,7 @@ def corroborated_confidence(confidence: float) -> float:
 def corroborate(hit: Hit, advice: dict[str, AwsRightsizing]) -> Hit:
     """The hit with AWS's recommendation for its instance in the evidence and a higher confidence, if any."""
     rec = advice.get(hit.finding.resource_id)
-    if rec is None or hit.type not in CORROBORATED_TYPES:
+    if rec is None:
         return hit
     before = hit.finding.confidence
     evidence = {**hit.finding.evidence, "aws_recommendation": {

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from agent.analysis.common import Context, dec, metric
+from agent.analysis.context import Context
+from agent.analysis.money import dec
 from agent.analysis.prices import PRICE_ERRORS, unit
+from agent.analysis.readings import metric
 from tools.models import PriceQuote, Resource
 
 _GRAVITON = re.compile(r"^(a1|[a-z]+\d+g[a-z]*)$")

@@ -4,11 +4,13 @@ generation, the finding is the group's: its capacity or its launch template's in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from agent.analysis.common import Context, Hit, make_hit, usd
+from agent.analysis.context import Context, Hit
+from agent.analysis.evidence import make_hit
+from agent.analysis.money import usd
 from tools.models import OpportunityType, Resource
 
 MANAGERS = (
@@ -31,12 +33,14 @@ def managed_by(resource: Resource) -> tuple[str, str] | None:
 
 @dataclass
 class Member:
-    """One running instance of a managed group and what the instance rules found for it (not reported alone)."""
+    """One running instance of a managed group and what its instance-level rules (`Rule.managed == 'group'`) found
+    for it: never reported alone, only as part of a group finding."""
 
     resource: Resource
-    idle: Hit | None = None
-    rightsizing: Hit | None = None
-    previous_generation: Hit | None = None
+    hits: dict[OpportunityType, Hit] = field(default_factory=dict)
+
+    def found(self, kind: OpportunityType) -> Hit | None:
+        return self.hits.get(kind)
 
 
 def _sum(values: list[float | None]) -> Decimal | None:
@@ -87,9 +91,9 @@ def group_hits(groups: dict[tuple[str, str, str], list[Member]], ctx: Context) -
     for (region, label, name), members in sorted(groups.items()):
         group = _group_resource(region, label, name, members, ctx)
         n = len(members)
-        idle = [m.idle for m in members if m.idle is not None]
-        sized = [m.rightsizing for m in members if m.rightsizing is not None]
-        older = [m.previous_generation for m in members if m.previous_generation is not None]
+        idle = [h for m in members if (h := m.found("idle_resource")) is not None]
+        sized = [h for m in members if (h := m.found("rightsizing")) is not None]
+        older = [h for m in members if (h := m.found("previous_generation")) is not None]
         if len(idle) == n:
             text = (f"Scale {label} {name} in: all {n} instance(s) idle{_capacity(group)}; lower its minimum and "
                     "desired capacity (to 0 if nothing needs it) rather than stopping instances it would relaunch")

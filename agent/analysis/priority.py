@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
-from agent.analysis.common import Hit
+from agent.analysis.context import Hit
 from tools.models import Finding, Opportunity, Priority, cents
 
 # An opportunity matters when it is large in dollars or large against this account's bill: the share lets a
 # small account see its biggest items as high, the dollar cap keeps $1,000 a month high for any account.
 HIGH_CAP, HIGH_SHARE = Decimal(1000), Decimal("0.05")
 MEDIUM_CAP, MEDIUM_SHARE = Decimal(100), Decimal("0.005")
-
-DESCRIPTIONS = {
-    "idle_resource": "instances doing no work (or stopped but still paying for volumes)",
-    "rightsizing": "instances that never use most of their CPU",
-    "spot_migration": "interruptible instances that could run on Spot",
-    "reserved_instance": "steady databases on on-demand rates",
-    "savings_plan": "steady instances on on-demand rates",
-    "unattached_volume": "volumes attached to nothing",
-    "volume_type_upgrade": "gp2/io1/io2 volumes that cost less as gp3",
-    "old_snapshot": "snapshots older than the retention limit",
-    "unused_elastic_ip": "Elastic IPs not associated",
-    "idle_nat_gateway": "NAT gateways without traffic",
-    "idle_database": "databases without connections",
-    "multi_az": "Multi-AZ databases outside production",
-    "previous_generation": "instances on previous-generation families",
-    "lambda_memory": "functions with more memory than they use",
-    "lambda_errors": "functions paying for failed invocations",
-    "s3_lifecycle": "buckets keeping everything in Standard",
-    "s3_incomplete_uploads": "buckets keeping incomplete multipart uploads",
-}
 
 
 def confidence(findings: list[Finding]) -> float:
@@ -65,8 +46,8 @@ def prioritize(opportunities: list[Opportunity], total_monthly_cost: Decimal | f
     return sorted(ranked, key=lambda o: (-weighted(o), o.type, o.service))
 
 
-def group(hits: list[Hit], total_monthly_cost: Decimal | float) -> list[Opportunity]:
-    """One opportunity per (type, service), its findings sorted by saving."""
+def group(hits: list[Hit], total_monthly_cost: Decimal | float, descriptions: Mapping[str, str]) -> list[Opportunity]:
+    """One opportunity per (type, service), its findings sorted by saving; `descriptions` by type (the rules')."""
     grouped: dict[tuple[str, str], list[Hit]] = {}
     for hit in hits:
         grouped.setdefault((hit.type, hit.service), []).append(hit)
@@ -78,6 +59,6 @@ def group(hits: list[Hit], total_monthly_cost: Decimal | float) -> list[Opportun
         opportunities.append(Opportunity(
             type=kind, service=service, resource_count=len(findings), estimated_savings=cents(saving),
             confidence=confidence(findings), priority="low", resources=findings,
-            description=f"{len(findings)} {service} {DESCRIPTIONS[kind]}",
+            description=f"{len(findings)} {service} {descriptions[kind]}",
         ))
     return prioritize(opportunities, total_monthly_cost)

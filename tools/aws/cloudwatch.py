@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 
 from tools.aws.clients import ClientFactory
-from tools.aws.metric_specs import MetricSpec, dimension_value
+from tools.aws.metric_specs import dimension_value
 from tools.aws.paginate import pages
-from tools.models import MetricSummary, Resource
+from tools.models import MetricSpec, MetricSummary, Resource
 
 MAX_QUERIES_PER_CALL = 500
 MAX_DATAPOINTS_PER_CALL = 100_800

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, date, datetime
 from typing import Any
@@ -27,7 +27,7 @@ from tools.aws.metric_specs import METRIC_SPECS
 from tools.aws.network import NetworkCostCollector
 from tools.aws.rds import RDSCostCollector
 from tools.aws.s3 import S3CostCollector
-from tools.models import CollectionError, CollectionResult, PriceSheet, Resource
+from tools.models import CollectionError, CollectionResult, MetricSpec, PriceSheet, Resource
 from tools.pricing.book import PriceBook
 from tools.pricing.needs import price_calls
 from tools.settings import Settings
@@ -145,18 +145,23 @@ def _with_list_quotes(sheet: PriceSheet, prices: PriceBook, resources: Sequence[
 
 def collect_utilization(factory: ClientFactory, settings: Settings, result: CollectionResult, *,
                         progress: Progress | None = None, prices: PriceBook | None = None,
-                        today: date | None = None) -> CollectionResult:
-    """Fill `utilization` with one batched GetMetricData routine per region (regions concurrently)."""
+                        today: date | None = None,
+                        specs: Mapping[str, Sequence[MetricSpec]] | None = None) -> CollectionResult:
+    """Fill `utilization` with one batched GetMetricData routine per region (regions concurrently).
+
+    `specs`: resource kind -> the metrics to fetch; the analysis passes what its rules read
+    (`agent.analysis.rules.registry.metric_specs()`), the default is docs/rules.md's table (`METRIC_SPECS`)."""
+    specs = METRIC_SPECS if specs is None else specs
     prices = prices or PriceBook.load()
     resources = [r.model_copy(deep=True) for r in result.resources]
     by_region: dict[str, list[Resource]] = defaultdict(list)
     for r in resources:
-        if METRIC_SPECS.get(r.kind):
+        if specs.get(r.kind):
             by_region[r.region].append(r)
     errors: list[CollectionError] = []
     with ThreadPoolExecutor(max_workers=settings.collection_concurrency, thread_name_prefix="metrics") as pool:
         futures = {
-            pool.submit(fetch_utilization, factory, region, members, METRIC_SPECS, settings.metrics_lookback_days,
+            pool.submit(fetch_utilization, factory, region, members, specs, settings.metrics_lookback_days,
                         settings.min_data_days, today=today, progress=progress): region
             for region, members in sorted(by_region.items())
         }

@@ -1,28 +1,13 @@
-"""Which CloudWatch metrics each resource kind is measured by: docs/rules.md's utilization table, as data."""
+"""Which CloudWatch metrics each resource kind is measured by: docs/rules.md's utilization table, as data.
+
+These tables are what collection fetches by default. The analysis rules declare the metrics they read
+(`agent.analysis.rules.registry.metric_specs()`), and a test holds the two equal; the graph passes the registry's
+specs to `collect_utilization(specs=...)`. `MetricSpec` itself lives in `tools.models.metrics` (pure data).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tools.models import Resource
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """One daily statistic of one metric, identified for a resource by `dimension` = `dimension_value(resource)`."""
-
-    key: str
-    """Key in `Resource.utilization` (docs/rules.md)."""
-    namespace: str
-    metric: str
-    stat: str
-    dimension: str
-    extra_dimensions: tuple[tuple[str, str], ...] = ()
-
-    def dimensions(self, value: str) -> list[dict[str, str]]:
-        dims = [{"Name": self.dimension, "Value": value}]
-        dims += [{"Name": name, "Value": value} for name, value in self.extra_dimensions]
-        return dims
+from tools.models import MetricSpec, Resource
 
 
 def _specs(namespace: str, dimension: str, *rows: tuple[str, str, str]) -> tuple[MetricSpec, ...]:

@@ -7,6 +7,7 @@ numbers that reconcile to the cent. One module per part of the flow; every name 
 from tools.models.core import CENT, Model, OpportunityType, PriceBasis, Priority, ResourceKind, cents
 from tools.models.findings import Anomaly, Finding, Opportunity, Report, RunCost, UsageDriver
 from tools.models.inventory import ApiCallCount, CollectionError, CollectionResult, MetricSummary, PriceQuote, Resource
+from tools.models.metrics import MetricSpec
 from tools.models.spend import (
     AwsRightsizing,
     BilledUsage,
@@ -31,6 +32,7 @@ __all__ = [
     "CostSummary",
     "Finding",
     "Forecast",
+    "MetricSpec",
     "MetricSummary",
     "Model",
     "Opportunity",

@@ -1,34 +1,25 @@
-"""S3 rules: buckets without lifecycle rules, incomplete multipart uploads (docs/rules.md)."""
+"""A bucket keeping everything in Standard, with no lifecycle rules: move the cold share to Standard-IA
+(docs/rules.md, S3)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
-from agent.analysis.common import (
-    GIB,
-    Context,
-    Hit,
-    Outcome,
-    as_datetime,
-    dec,
-    make_hit,
-    metric,
-    num,
-    price_evidence,
-    usd,
-    utc,
-)
+from agent.analysis.context import Context, Hit
+from agent.analysis.evidence import make_hit
+from agent.analysis.money import GIB, dec, num, price_evidence, usd
 from agent.analysis.prices import PRICE_ERRORS, unit
+from agent.analysis.readings import metric
+from agent.analysis.rules.base import Rule
+from agent.analysis.rules.metrics import OBJECTS, SIZE_STANDARD
 from tools.models import Resource
 
-UPLOAD_MIN_AGE_DAYS = 7
 MIN_IA_OBJECT_BYTES = 128 * 1024
 MONTHS_TO_RECOVER = 12
 
 
-def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
-    size = metric(bucket, "size_standard")
+def evaluate(bucket: Resource, ctx: Context) -> Hit | None:
+    size = metric(bucket, SIZE_STANDARD.key)
     if int(bucket.attributes.get("lifecycle_rules") or 0) > 0 or size is None or size.average is None:
         return None
     gb = dec(size.average) / GIB
@@ -38,10 +29,11 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
         std = ctx.prices.s3_gb_month(bucket.region, "STANDARD")
         std_list = ctx.prices.base.s3_gb_month(bucket.region, "STANDARD")
         ia_list = ctx.prices.base.s3_gb_month(bucket.region, "STANDARD_IA")
+        fee = ctx.prices.s3_transition_per_1000(bucket.region, "STANDARD_IA")
     except PRICE_ERRORS:
         return None
     cold = dec(ctx.settings.s3_cold_fraction)
-    objects = metric(bucket, "objects")
+    objects = metric(bucket, OBJECTS.key)
     count = dec(objects.average) if objects is not None and objects.average else None
     if count is not None and gb * GIB / count < MIN_IA_OBJECT_BYTES:
         return None  # Standard-IA bills every object as at least 128 KB: small objects cost more there
@@ -49,10 +41,6 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
     # Standard-IA at the account's own discount: the billed Standard rate x the list ratio IA / Standard.
     ia = unit(std) * unit(ia_list) / unit(std_list)
     storage_saving = gb * cold * (unit(std) - ia)
-    try:
-        fee = ctx.prices.s3_transition_per_1000(bucket.region, "STANDARD_IA")
-    except PRICE_ERRORS:
-        return None
     # Moving the cold objects is a one-time fee per object; spread over a year of the saving it buys.
     transition = (count or Decimal(0)) * cold * unit(fee) / 1000 / MONTHS_TO_RECOVER
     saving = storage_saving - transition
@@ -74,36 +62,9 @@ def _lifecycle(bucket: Resource, ctx: Context) -> Hit | None:
                     evidence=evidence, base=0.5, days=None, settings=ctx.settings, basis=std.basis)
 
 
-def _uploads(bucket: Resource, ctx: Context) -> Hit | None:
-    attrs = bucket.attributes
-    oldest = as_datetime(attrs.get("incomplete_upload_oldest"))
-    now = utc(ctx.now)
-    if attrs.get("has_abort_incomplete_rule") or not int(attrs.get("incomplete_uploads") or 0) or oldest is None:
-        return None
-    if now - oldest <= timedelta(days=UPLOAD_MIN_AGE_DAYS):
-        return None
-    try:
-        std = ctx.prices.s3_gb_month(bucket.region, "STANDARD")
-    except PRICE_ERRORS:
-        return None
-    gb = dec(attrs.get("incomplete_parts_gb") or attrs.get("incomplete_upload_gb") or 0)
-    monthly = gb * unit(std)
-    evidence = {"incomplete_uploads": int(attrs["incomplete_uploads"]), "oldest": oldest.isoformat(),
-                "parts_gb": float(gb), **price_evidence(std),
-                "arithmetic": f"{num(gb)} GB x {usd(unit(std), 4)}/GB-month = {usd(monthly)}"}
-    text = (f"Add a lifecycle rule with AbortIncompleteMultipartUpload (7 days): "
-            f"{attrs['incomplete_uploads']} incomplete uploads, oldest {oldest.date().isoformat()}")
-    return make_hit("s3_incomplete_uploads", bucket, monthly=monthly, savings=monthly, recommendation=text,
-                    evidence=evidence, base=0.9, days=None, settings=ctx.settings, basis=std.basis)
-
-
-def analyze(resources: list[Resource], ctx: Context) -> Outcome:
-    """Every S3 rule over the (not ignored) buckets."""
-    out = Outcome()
-    for bucket in resources:
-        if bucket.kind != "s3_bucket":
-            continue
-        for hit in (_lifecycle(bucket, ctx), _uploads(bucket, ctx)):
-            if hit is not None:
-                out.hits.append(hit)
-    return out
+RULE = Rule(
+    name="s3_lifecycle", type="s3_lifecycle", kinds=("s3_bucket",), evaluate=evaluate,
+    metrics=(SIZE_STANDARD, OBJECTS), prices=("s3_gb_month", "s3_transition_per_1000"),
+    thresholds=("s3_lifecycle_min_gb", "s3_cold_fraction"),
+    description="buckets keeping everything in Standard",
+)
