@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from typing import IO, Any
@@ -61,8 +62,6 @@ def configure_logging(
     level: int | str = logging.INFO, settings: Any = None, stream: IO[str] | None = None
 ) -> logging.Handler:
     """Install one scrubbing handler on the root logger (replacing ours from an earlier call)."""
-    import os
-
     secrets = secret_values(settings) if settings is not None else []
     env_secrets = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "API_KEY")
     secrets += [os.environ.get(v, "") for v in env_secrets]

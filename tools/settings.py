@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from croniter import croniter
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -209,8 +210,6 @@ class Settings(BaseSettings):
     def _cron(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        from croniter import croniter
-
         if len(value.split()) != 5 or not croniter.is_valid(value):
             raise ValueError(f"{value!r} is not a cron expression")
         return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.config import Config
+from langchain_aws import ChatBedrockConverse
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
 
@@ -31,8 +32,6 @@ def make_chat_model(settings: Settings, **kwargs: Any) -> BaseChatModel:
     """`ChatBedrockConverse` for `settings.bedrock_model_id` (built directly: the `langchain` package behind
     `init_chat_model` is not a dependency); endpoints come from the standard
     `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` variable like every other AWS client."""
-    from langchain_aws import ChatBedrockConverse
-
     session = make_session(settings)
     credentials = session.get_credentials()
     frozen = credentials.get_frozen_credentials() if credentials else None

@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from agent.analysis import deterministic_summary
 from agent.llm.figures import dollar_figures, unverified
 from agent.llm.model import error_code, make_chat_model, unavailable_reason, with_retry
 from agent.llm.prompts import SUMMARY_SYSTEM, SUMMARY_USER
@@ -99,8 +100,6 @@ def _text(content: Any) -> str:
 def write_summary(report: Report, settings: Settings,
                   callbacks: Sequence[BaseCallbackHandler] = ()) -> tuple[str, str]:
     """(summary, source): Bedrock's narration when available and verified, else the deterministic one."""
-    from agent.analysis import deterministic_summary
-
     reason = unavailable_reason(settings)
     if reason:
         return deterministic_summary(report), f"deterministic ({reason})"

@@ -23,8 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mangum import Mangum
+
+from agent.surfaces.api.app import create_app
 from tools.billing import BillingEvent, CostLogger, CostTracker
 from tools.billing.cost_logger import record_cost
+from tools.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,6 @@ class BilledMangum:
     def __init__(self, app: Any, tracker: CostTracker, logger: CostLogger | None,
                  on_cost: Callable[[BillingEvent], None] | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:
-        from mangum import Mangum
-
         self.adapter = Mangum(app, lifespan="off")
         self.tracker = tracker
         self.logger = logger
@@ -92,8 +94,6 @@ def handler_for(app: Any, tracker: CostTracker | None = None, logger: CostLogger
                 clock: Callable[[], float] = time.perf_counter) -> BilledMangum:
     """A billed Lambda handler around `app`; tracker and logger default to the settings' `cost:` block."""
     if tracker is None or logger is None:
-        from tools.settings import get_settings
-
         cost = get_settings().cost
         tracker = tracker or CostTracker(cost)
         logger = logger or CostLogger(_log_path(cost.log_file), enabled=cost.enabled)
@@ -111,10 +111,8 @@ _default: BilledMangum | None = None
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entry point; the app is imported and built on the first invocation, then reused."""
+    """The Lambda entry point; the app is built on the first invocation (its settings read then), then reused."""
     global _default
     if _default is None:
-        from agent.surfaces.api.app import create_app
-
         _default = handler_for(create_app())
     return _default(event, context)

@@ -1,5 +1,6 @@
-"""The Pricing API path: the full SKU filter per service, real-shaped GetProducts answers, the disk cache, the
-silent fallback. A loopback server speaks GetProducts (tests/pricing_stub.py); moto has no Pricing API."""
+"""The Pricing API path: the full SKU filter per service (tools/aws/pricing_skus.py), real-shaped GetProducts
+answers, the disk cache, the silent fallback. A loopback server speaks GetProducts (tests/pricing_stub.py); moto has
+no Pricing API."""
 
 from __future__ import annotations
 
@@ -15,16 +16,8 @@ from moto import mock_aws
 from pricing_stub import catalogue_answer, ebs_product, ec2_product, priced, serve_pricing, usage_product
 
 from tools.aws.clients import ClientFactory
-from tools.aws.pricing_api import (
-    CACHE_FILE,
-    Sku,
-    fetch_ec2_price,
-    fetch_price,
-    on_demand_price,
-    pick,
-    sku_for,
-    unavailable_reason,
-)
+from tools.aws.pricing_api import CACHE_FILE, fetch_ec2_price, fetch_price, on_demand_price, pick, unavailable_reason
+from tools.aws.pricing_skus import Sku, sku_for
 from tools.pricing.book import PriceNotFound
 from tools.settings import load_settings
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from tools.pricing.book import PriceBook
-from tools.sandbox.billing import purchase_advice
-from tools.sandbox.costs import build_cost_table, reservations
+from tools.sandbox.advice import purchase_advice
+from tools.sandbox.costs import build_cost_table
 from tools.sandbox.fleet import Block, Fleet, Variant, build_fleet
 from tools.sandbox.metrics import History
-from tools.sandbox.seed import Planted, asg_arn, planted_named
+from tools.sandbox.planted import Planted, asg_arn, planted_named
+from tools.sandbox.reservations import reservations
 from tools.sandbox.truth import aws_rightsizing, ground_truth
 
 TODAY = date.fromisoformat(os.environ["SANDBOX_TEST_TODAY"]) if os.environ.get("SANDBOX_TEST_TODAY") \

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from sandbox.sandbox_offline import TODAY  # type: ignore[import-not-found]
 
-from tools.sandbox.costs import COMPUTE, RDS
+from tools.sandbox.cost_lines import COMPUTE, RDS
 
 START = TODAY - timedelta(days=30)
 PERIOD = {"Start": START.isoformat(), "End": TODAY.isoformat()}

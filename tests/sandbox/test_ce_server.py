@@ -14,9 +14,10 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from sandbox.sandbox_offline import TODAY  # type: ignore[import-not-found]
 
+from tools.sandbox.anomalies import flagged_anomalies
 from tools.sandbox.ce_query import PAGE_ROWS
 from tools.sandbox.ce_server import CostExplorerState, serve_cost_explorer
-from tools.sandbox.costs import LAMBDA, flagged_anomalies
+from tools.sandbox.cost_lines import LAMBDA
 
 START = TODAY - timedelta(days=30)
 PERIOD = {"Start": START.isoformat(), "End": TODAY.isoformat()}

@@ -13,8 +13,12 @@ import pytest
 from sandbox.sandbox_offline import TODAY, Offline  # type: ignore[import-not-found]
 
 from tools.models import OpportunityType
-from tools.sandbox.costs import DYNAMODB, USAGE_RECORD_TYPES, flagged_anomalies
-from tools.sandbox.fleet import ASG_TAG, EC2_BLOCK, EXTENDED_EC2, build_fleet
+from tools.sandbox.anomalies import flagged_anomalies
+from tools.sandbox.cost_lines import DYNAMODB, USAGE_RECORD_TYPES
+from tools.sandbox.fleet import build_fleet
+from tools.sandbox.fleet_extended import EXTENDED_EC2
+from tools.sandbox.fleet_standard import EC2_BLOCK
+from tools.sandbox.fleet_templates import ASG_TAG
 from tools.sandbox.metrics import daily_stat
 from tools.sandbox.rates import book_has_rds
 

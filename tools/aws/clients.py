@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -98,8 +99,6 @@ class ClientFactory:
         events.register("after-call-error", after_call_error)
 
     def _record(self, service: str, operation: str, region: str, outcome: str, context: dict[str, Any]) -> None:
-        from decimal import Decimal
-
         price, metrics = context.get(_PRICE_KEY, (Decimal(0), 0))
         paid = price if outcome == "ok" else Decimal(0)  # AWS bills requests it answered
         self.ledger.record(CallRecord(service, operation, region, outcome, paid, metrics if outcome == "ok" else 0))

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from tools.pricing.book import PriceBook
+
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
 
 
@@ -32,14 +34,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
-    from tools.pricing.book import PriceBook
-
     known = PriceBook.load().regions()
     if args.scale < 1 or not regions or any(r not in known for r in regions):
         print("sandbox: --scale must be >= 1 and --regions a comma-separated list of "
               f"{', '.join(known)}", file=sys.stderr)
         return 2
-    from tools.sandbox.core import Sandbox
+    from tools.sandbox.core import Sandbox  # imports moto (about a second): --help and bad usage answer before it
 
     stop = threading.Event()
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
-from tools.sandbox.ce_server import LocalServer
+from tools.sandbox.local_server import LocalServer
 
 _PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>converse|converse-stream)$")
 _WORD = re.compile(r"[a-z0-9]+")

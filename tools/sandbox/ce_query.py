@@ -1,4 +1,5 @@
-"""GetCostAndUsage over the seeded table: periods, filters, group-bys, metrics, paging. Pure functions.
+"""GetCostAndUsage and GetCostForecast over the seeded table: periods, filters, group-bys, metrics, paging, and
+the number formats every answer shares. Pure functions.
 
 Metrics answer from the line's fields as Cost Explorer does: UnblendedCost, BlendedCost and NetUnblendedCost
 from the unblended cost; AmortizedCost and NetAmortizedCost from the amortized cost (the account has no
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tools.sandbox.costs import TAG_KEYS, Line
+from tools.sandbox.cost_lines import TAG_KEYS, Line
 
 ACCOUNT = "123456789012"
 PAGE_ROWS = 500
@@ -52,9 +53,9 @@ class Sum:
     def metric(self, name: str) -> dict[str, str]:
         if name == "UsageQuantity":
             unit = next(iter(self.units)) if len(self.units) == 1 else "N/A"
-            return {"Amount": _number(self.quantity), "Unit": unit}
+            return {"Amount": number(self.quantity), "Unit": unit}
         value = self.cost if COST_METRICS[name] == "cost" else self.amortized
-        return {"Amount": _number(value), "Unit": "USD"}
+        return {"Amount": number(value), "Unit": "USD"}
 
 
 class CeError(Exception):
@@ -140,8 +141,13 @@ def _validate(body: dict[str, Any]) -> None:
             raise CeError("ValidationException", f"Group Definition {g.get('Type')}:{g.get('Key')} is not supported")
 
 
-def _number(value: Decimal) -> str:
+def number(value: Decimal) -> str:
+    """An amount as Cost Explorer writes it: plain digits, no exponent, no trailing zeros."""
     return format(value.normalize() if value else Decimal(0), "f")
+
+
+def percent(part: Decimal, whole: Decimal) -> str:
+    return number((100 * part / whole).quantize(Decimal("0.01"))) if whole else "0"
 
 
 def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:
@@ -196,3 +202,18 @@ def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]],
     if offset + PAGE_ROWS < len(rows):
         answer["NextPageToken"] = str(offset + PAGE_ROWS)
     return answer
+
+
+def cost_forecast(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:
+    """The mean daily cost of the last 7 days over the forecast period, with a +-10 % prediction interval."""
+    start, end = parse_period(body.get("TimePeriod") or {})
+    if start < today:
+        raise CeError("DataUnavailableException", "Forecast start date must be today or later")
+    week = [today - timedelta(days=n) for n in range(1, 8)]
+    daily = sum((ln.cost for ln in lines if ln.day in week), Decimal(0)) / 7
+    days = (end - start).days
+    mean = (daily * days).quantize(Decimal("0.0001"))
+    low, high = (str((mean * Decimal(f)).quantize(Decimal("0.0001"))) for f in ("0.9", "1.1"))
+    by_time = [{"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()}, "MeanValue": str(mean),
+                "PredictionIntervalLowerBound": low, "PredictionIntervalUpperBound": high}]
+    return {"Total": {"Amount": str(mean), "Unit": "USD"}, "ForecastResultsByTime": by_time}

@@ -19,15 +19,26 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from moto import mock_aws
+from moto.backends import get_backend
+from moto.cloudwatch.models import MetricAggregatedDatum
+from moto.moto_api._internal import mock_random
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 from tools.pricing.book import PriceBook
+from tools.sandbox import cw_index, tag_index
+from tools.sandbox.advice import purchase_advice
 from tools.sandbox.bedrock_server import BedrockState, serve_bedrock
-from tools.sandbox.billing import purchase_advice
-from tools.sandbox.ce_server import CostExplorerState, LocalServer, serve_cost_explorer
-from tools.sandbox.costs import build_cost_table, reservations
+from tools.sandbox.ce_server import CostExplorerState, serve_cost_explorer
+from tools.sandbox.costs import build_cost_table
 from tools.sandbox.fleet import Variant, build_fleet
+from tools.sandbox.local_server import LocalServer
 from tools.sandbox.metrics import History
-from tools.sandbox.seed import ACCOUNT_ID, Seeder, age_resources
+from tools.sandbox.planted import ACCOUNT_ID
+from tools.sandbox.reservations import reservations
+from tools.sandbox.seed import Seeder, age_resources
 from tools.sandbox.truth import aws_rightsizing, ground_truth
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
@@ -62,10 +73,6 @@ class _MotoServer:
     """moto's ThreadedMotoServer, with an optional per-request delay."""
 
     def __init__(self, port: int, latency_ms: int) -> None:
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
-
         class Server(ThreadedMotoServer):
             def _server_entry(self) -> None:
                 app: Any = _without_pricing(DomainDispatcherApplication(create_backend_app))
@@ -90,7 +97,7 @@ class _MotoServer:
 class Sandbox:
     """`with Sandbox(scale=40) as sb:` -> `sb.env`, `sb.ground_truth`, `sb.write_ground_truth(dir)`.
 
-    `variant="extended"` adds the extended block (fleet.EXTENDED_*: Windows, RHEL, spot, Reserved Instances, a
+    `variant="extended"` adds the extended block (fleet_extended: Windows, RHEL, spot, Reserved Instances, a
     legacy database class, an AMI-backed snapshot, an idle Auto Scaling group, a part-time and a recently stopped
     instance, Multi-AZ databases tagged Environment/Stage, a 2 TB gp2 volume, a bucket of small objects, a new
     service's spend) to the standard account."""
@@ -124,11 +131,6 @@ class Sandbox:
         return client
 
     def start(self) -> Sandbox:
-        from moto import mock_aws
-        from moto.moto_api._internal import mock_random
-
-        from tools.sandbox import cw_index, tag_index
-
         began = time.monotonic()
         # No 1,300 canned AMI snapshots in describe_snapshots; room for --scale 10000's RDS snapshots.
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -175,9 +177,6 @@ class Sandbox:
     def _put_metrics(self, history: History) -> None:
         """Append the points to moto's CloudWatch backend: what put_metric_data stores (naive UTC
         timestamps), without validating 1.6 M well-formed datums at --scale 10000."""
-        from moto.backends import get_backend
-        from moto.cloudwatch.models import MetricAggregatedDatum
-
         backends = get_backend("cloudwatch")[ACCOUNT_ID]
         stores = {region: backends[region].metric_data for region in self.regions}
         for region, namespace, metric, dims, timestamp, (count, total, low, high) in history.points():

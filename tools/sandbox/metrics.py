@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from tools.sandbox.seed import Planted
+from tools.sandbox.planted import Planted
 
 HISTORY_DAYS = 30
 GIB = 1024**3

@@ -19,62 +19,23 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tools.sandbox.fleet import IMAGE_SOURCE, ROOT_VOLUME_GB, Block, Fleet
+from moto.backends import get_backend
+
+from tools.sandbox.fleet import Block, Fleet
+from tools.sandbox.fleet_extended import IMAGE_SOURCE
+from tools.sandbox.fleet_templates import ROOT_VOLUME_GB
+from tools.sandbox.planted import ACCOUNT_ID, Planted, planted_named
 from tools.sandbox.rates import EC2_OPERATIONS, PLATFORM_DETAILS
 
-ACCOUNT_ID = "123456789012"
 AMI = "ami-0abcdef1234567890"
 LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/sandbox-lambda"
 
 
-@dataclass
-class Planted:
-    """One seeded resource: its id, the template it came from, and its block.
-
-    RDS instances and snapshots and Lambda functions are named uniquely only within a region, so their
-    `resource_id` is the ARN and `name` the short name (the CloudWatch dimension); for other kinds the
-    two are the same.
-    """
-
-    kind: str
-    resource_id: str
-    region: str
-    template: Any
-    block: Block
-    extra: dict[str, Any] = field(default_factory=dict)
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        self.name = self.name or self.resource_id
-
-
-def regional_arn(kind: str, region: str, name: str) -> str:
-    """The ARN AWS gives a regionally named resource (the form DescribeDBInstances and ListFunctions return)."""
-    path = {"rds_instance": ("rds", "db"), "rds_snapshot": ("rds", "snapshot"),
-            "lambda_function": ("lambda", "function")}[kind]
-    return f"arn:aws:{path[0]}:{region}:{ACCOUNT_ID}:{path[1]}:{name}"
-
-
-def planted_named(kind: str, name: str, region: str, template: Any, block: Block) -> Planted:
-    """A Planted RDS instance, RDS snapshot or Lambda function: ARN as id, short name as name."""
-    return Planted(kind, regional_arn(kind, region, name), region, template, block, name=name)
-
-
-def asg_arn(region: str, name: str, group_id: str) -> str:
-    """The AutoScalingGroupARN AWS gives a group (group_id: the group's UUID)."""
-    return f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
-
-
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-
-
-def _spec(resource_type: str, tags: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"ResourceType": resource_type, "Tags": _tag_list(tags)}]
 
 
 def bucket_name(fleet: Fleet, block: Block, key: str) -> str:
@@ -281,8 +242,6 @@ def _plain(tags: dict[str, str]) -> dict[str, str]:
 
 
 def _ec2(region: str) -> Any:
-    from moto.backends import get_backend
-
     return get_backend("ec2")[ACCOUNT_ID][region]
 
 
@@ -305,8 +264,6 @@ def _zip() -> bytes:
 def age_resources(planted: list[Planted], now: datetime) -> None:
     """Set the dates the API cannot: launch times, when stopped instances stopped (StateTransitionReason), snapshot
     start times, AMI and RDS snapshot create times."""
-    from moto.backends import get_backend
-
     naive_now = now.astimezone(UTC).replace(tzinfo=None)
     for region in {p.region for p in planted}:
         ec2 = get_backend("ec2")[ACCOUNT_ID][region]

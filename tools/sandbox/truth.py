@@ -10,8 +10,8 @@
 - `monthly_spend`: the usage basis of the last 30 days of the period (docs/money.md's one month).
 - `waste`: one entry per (resource, finding type) the rules must report: `resource_id`, `region`, `type`,
   `reason`, and its billed dollars per month of 730 h, computed by the sandbox from its own cost table and rate
-  rules (billing.py), never from the product: `billed_monthly_cost` (the resource's full billed monthly cost; a
-  stopped instance's is its attached volumes', an Auto Scaling group's its members'), `billed_saving`
+  rules (billing.py, waste_pricing.py), never from the product: `billed_monthly_cost` (the resource's full billed
+  monthly cost; a stopped instance's is its attached volumes', an Auto Scaling group's its members'), `billed_saving`
   (<= billed_monthly_cost) and `billing_arithmetic` (how, with every rate and whether it was billed or a rule).
   A `rightsizing` entry also names its `target_type` (the template's declared target). An Auto Scaling group's
   entry has its AutoScalingGroupARN as `resource_id` and its instances as `covered_resources`.
@@ -28,11 +28,16 @@ from typing import Any
 
 from tools.pricing.book import PriceBook
 from tools.sandbox import rates
-from tools.sandbox.billing import Advice, WastePricer, instance_hours, purchase_advice
-from tools.sandbox.costs import Line, adjustments, monthly_spend, planted_anomalies, reservations, totals
-from tools.sandbox.fleet import ASG_TAG, Fleet
+from tools.sandbox.advice import Advice, purchase_advice
+from tools.sandbox.anomalies import planted_anomalies
+from tools.sandbox.billing import instance_hours
+from tools.sandbox.cost_lines import Line, adjustments, monthly_spend, totals
+from tools.sandbox.fleet import Fleet
+from tools.sandbox.fleet_templates import ASG_TAG
 from tools.sandbox.metrics import History
-from tools.sandbox.seed import ACCOUNT_ID, Planted
+from tools.sandbox.planted import ACCOUNT_ID, Planted
+from tools.sandbox.reservations import reservations
+from tools.sandbox.waste_pricing import WastePricer
 
 REASONS = {
     "idle_resource": "cpu 1-2 % (max < 10 %) and < 1 MB/day network for 30 days",

@@ -11,16 +11,15 @@ import fcntl
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import clickhouse_connect
 from clickhouse_connect.driver.exceptions import OperationalError
 
+from tools.settings import Settings, get_settings
 from tools.storage.errors import StorageConfigError, StorageError, StorageLockedError, StorageUnreachableError
-
-if TYPE_CHECKING:
-    from tools.settings import Settings
-    from tools.storage.metrics_storage import AWSMetricsStorage
+from tools.storage.metrics_storage import AWSMetricsStorage
 
 _LOCK = threading.Lock()
 _INSTANCE: AWSMetricsStorage | None = None
@@ -88,8 +87,6 @@ def _short(reason: str) -> str:
 
 def open_client(kind: str, where: str) -> Any:
     """A clickhouse-connect client for a chDB directory or a server URL (credentials never logged)."""
-    import clickhouse_connect
-
     if kind == "server":
         params = client_params_from_url(where)
         try:
@@ -114,9 +111,6 @@ def open_client(kind: str, where: str) -> Any:
 def get_storage(settings: Settings | None = None) -> AWSMetricsStorage:
     """The one shared storage of this process, opened (and migrated) on first use."""
     global _INSTANCE, _TARGET
-    from tools.settings import get_settings
-    from tools.storage.metrics_storage import AWSMetricsStorage
-
     settings = settings or get_settings()
     target = storage_target(settings)
     with _LOCK:

@@ -56,7 +56,7 @@ class AWSMetricsStorage(StorageWrites, CostReads, FindingReads):
         with self._lock:
             self.client.insert_arrow(table, data)
         if table == "resource_costs" and data.num_rows:
-            import pyarrow.compute as pc
+            import pyarrow.compute as pc  # pyarrow is not a dependency: only callers handing in a Table have it
 
             bounds = pc.min_max(data.column("timestamp")).as_py()
             self.refresh_resource_rollup(bounds["min"].date(), bounds["max"].date())

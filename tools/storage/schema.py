@@ -8,6 +8,7 @@ FINAL so an unmerged duplicate is never counted.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from tools.storage.errors import SchemaTooNewError
@@ -216,7 +217,5 @@ def set_raw_retention(client: Any, days: int) -> None:
         client.command(f"ALTER TABLE raw_responses MODIFY TTL collected_at + INTERVAL {days} DAY")
 
 
-def _now() -> Any:
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)

@@ -4,6 +4,7 @@ RPU x seconds with the 60-second minimum (`tools.billing.run_redshift_query`).""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -11,9 +12,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from agent import metrics
 from agent.graphs.chat.args import PeriodArgs, ToolInputError, resolve_name
 from agent.graphs.context import base_settings
+from agent.graphs.run_bill import RunBill
+from tools.aws.clients import ClientFactory
+from tools.billing import run_redshift_query
 from tools.models import cents
+from tools.storage import get_storage
+
+log = logging.getLogger(__name__)
 
 NAME = "cur_spend"
 DESCRIPTION = ("Spend from the Cost and Usage Report in Redshift (line items, unblended cost) over a period, "
@@ -48,10 +56,6 @@ def cur_sql(table: str, group_by: str, with_service: bool) -> str:
 
 def cur_spend(args: CurArgs, session_id: str = "chat") -> dict[str, Any]:
     """Run the query; the payload carries the rows, the source and what the statement cost."""
-    from agent.graphs.run_bill import RunBill
-    from tools.aws.clients import ClientFactory
-    from tools.billing import run_redshift_query
-
     settings = base_settings()
     service = args.service
     sql = cur_sql(settings.redshift_cur_table, args.group_by, service is not None)
@@ -62,8 +66,6 @@ def cur_spend(args: CurArgs, session_id: str = "chat") -> dict[str, Any]:
     _, rows, cost = run_redshift_query(settings, ClientFactory(settings), sql, params, bill.tracker, bill.logger,
                                        session_id=session_id)
     _store_cost(settings, bill, cost, session_id)
-    from agent import metrics
-
     metrics.record_agent_cost("redshift", cost.redshift_cost)
     breakdown = {str(key): cents(Decimal(str(value or 0))) for key, value in rows}
     total = cents(sum((Decimal(str(v or 0)) for _, v in rows), Decimal(0)))
@@ -74,11 +76,7 @@ def cur_spend(args: CurArgs, session_id: str = "chat") -> dict[str, Any]:
 
 def _store_cost(settings: Any, bill: Any, cost: Any, session_id: str) -> None:
     try:
-        from tools.storage import get_storage
-
         get_storage(settings).store_agent_costs([{"session_id": session_id, "component": "redshift",
                                                   "cost": cost.redshift_cost, "trigger": "chat"}])
     except Exception:  # the answer matters more than the row; the cost log still has the statement
-        import logging
-
-        logging.getLogger(__name__).warning("could not store the Redshift statement's cost", exc_info=True)
+        log.warning("could not store the Redshift statement's cost", exc_info=True)

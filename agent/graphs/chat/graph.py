@@ -29,9 +29,11 @@ from agent.graphs.chat import planner as chat_fallback
 from agent.graphs.chat.guard import unanswered_parts, verify_answer
 from agent.graphs.chat.tools import CE_SERVICES, TOOLS, today, tools_for
 from agent.graphs.context import Context
+from agent.graphs.run_bill import RunBill
 from agent.llm.model import error_code, make_chat_model, unavailable_reason, with_retry
 from agent.llm.prompts import CHAT_SYSTEM
 from tools.models import RunCost
+from tools.storage import get_storage
 
 log = logging.getLogger(__name__)
 MAX_TOOL_ROUNDS = 6
@@ -125,8 +127,6 @@ def _add_cost(previous: dict[str, Any] | None, extra: RunCost) -> dict[str, Any]
 
 def agent(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["tools", "fallback", "__end__"]]:
     """Ask the LLM (with the tools bound); route to the tools, the fallback, or the end."""
-    from agent.graphs.run_bill import RunBill
-
     settings = (runtime.context or Context()).settings()
     reason = unavailable_reason(settings)
     if reason:
@@ -206,8 +206,6 @@ def _question(turn: list[AnyMessage]) -> str:
 
 def _store_cost(settings: Any, bill: Any, cost: RunCost, thread_id: str) -> None:
     try:
-        from tools.storage import get_storage
-
         get_storage(settings).store_agent_costs(bill.records(cost, session_id=thread_id, trigger="chat"))
     except Exception as exc:  # the answer matters more than the row; the cost log still has the call
         log.warning("could not store the chat's cost: %s", exc)

@@ -12,15 +12,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from langchain_core.tools import StructuredTool
+from langgraph.config import get_config
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from agent.graphs.chat.args import Args, PeriodArgs, ToolInputError, resolve_name, today
 from agent.graphs.chat.cur import DESCRIPTION as CUR_DESCRIPTION
 from agent.graphs.chat.cur import NAME as CUR_NAME
-from agent.graphs.chat.cur import CurArgs
+from agent.graphs.chat.cur import CurArgs, cur_spend
 from agent.graphs.context import base_settings
 from tools.models import Finding, OpportunityType, Report, cents
 from tools.resource_label import display, is_arn
+from tools.storage import get_storage
 
 # Cost Explorer service names (docs/architecture.md) and the words people use for them.
 CE_SERVICES = {
@@ -106,8 +108,6 @@ class ForecastArgs(Args):
 
 
 def _storage() -> Any:
-    from tools.storage import get_storage
-
     return get_storage(base_settings())
 
 
@@ -244,11 +244,7 @@ QUERIES: dict[str, tuple[Any, type[Args], str]] = {
 
 
 def _cur(args: Any) -> dict[str, Any]:
-    from agent.graphs.chat.cur import cur_spend
-
     try:
-        from langgraph.config import get_config
-
         session = str(get_config().get("configurable", {}).get("thread_id") or "chat")
     except RuntimeError:  # called outside a graph (the fallback router, tests)
         session = "chat"

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from agent import metrics
+from agent.graphs.runner import run_analysis
 from agent.surfaces.api.deps import AuthDep
 from agent.surfaces.api.jobs import JobManager, RunFn
 from agent.surfaces.api.problems import ProblemError, install_handlers, problem_response
@@ -20,6 +21,7 @@ from agent.surfaces.api.scheduler import CollectionScheduler
 from tools import __version__
 from tools.models import Report
 from tools.settings import Settings, get_settings
+from tools.storage import StorageError, StorageQueryError, get_storage
 
 access_log = logging.getLogger("agent.surfaces.api.access")
 
@@ -28,8 +30,6 @@ def default_run_fn(settings: Settings) -> RunFn:
     """A whole collection and analysis through the agent's graph."""
 
     def run(refresh: bool) -> Report:
-        from agent.graphs.runner import run_analysis
-
         return run_analysis(settings, refresh=refresh, trigger="api")
 
     return run
@@ -37,8 +37,6 @@ def default_run_fn(settings: Settings) -> RunFn:
 
 def default_storage_factory(settings: Settings) -> Callable[[], Any]:
     def storage() -> Any:
-        from tools.storage import get_storage
-
         return get_storage(settings)
 
     return storage
@@ -67,8 +65,6 @@ async def _log_requests(request: Request, call_next: Callable[[Request], Awaitab
 
 def _storage_handlers(app: FastAPI) -> None:
     """A bad query argument is a 422; a locked or unreachable store is a 503 that says so, not a 500."""
-    from tools.storage import StorageError, StorageQueryError
-
     async def bad_query(request: Request, exc: Exception) -> Response:
         return problem_response(request, 422, "Invalid request", str(exc).splitlines()[0][:300])
 

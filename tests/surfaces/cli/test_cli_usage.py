@@ -7,6 +7,7 @@ from rich.console import Console
 from surface_samples import sample_report
 
 from agent.surfaces.cli import main as cli
+from agent.surfaces.cli.arguments import is_loopback
 from agent.surfaces.cli.output import opportunities_table, print_report
 
 
@@ -51,7 +52,7 @@ def test_argparse_errors_exit_2_and_help_exits_0(capsys) -> None:
                                                 ("127.0.0.2", True), ("0.0.0.0", False), ("10.0.0.5", False),
                                                 ("example.com", False)])
 def test_loopback(host: str, loopback: bool) -> None:
-    assert cli.is_loopback(host) is loopback
+    assert is_loopback(host) is loopback
 
 
 def test_tables_show_the_top_opportunities() -> None:

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from agent.graphs.runner import ask
 from agent.surfaces.api.deps import AuthDep, SettingsDep
 from agent.surfaces.api.problems import responses
 from agent.surfaces.api.schemas import ChatRequest, ChatResponse
@@ -16,8 +17,6 @@ router = APIRouter(prefix="/api/v1", tags=["chat"], dependencies=[AuthDep], resp
 @router.post("/chat", response_model=ChatResponse)
 def chat(body: ChatRequest, settings: SettingsDep) -> ChatResponse:
     """One answer; pass the returned `thread_id` back to continue the conversation."""
-    from agent.graphs.runner import ask
-
     thread_id = body.thread_id or uuid.uuid4().hex
     answer = ask(body.question, thread_id, settings)
     if isinstance(answer, str):

@@ -1,0 +1,77 @@
+"""The command line's arguments: the parser, and the checks that need nothing but the settings, so bad usage or
+configuration answers (exit 2) before a command's module and its stack are imported."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+from pathlib import Path
+
+from agent.surfaces.cli.exits import UsageError
+from tools.regions import KNOWN_REGIONS
+from tools.settings import get_settings
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cost-agent", description="AWS cost-optimization agent.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    d = sub.add_parser("demo", help="run the whole agent on a simulated account and write the report")
+    d.add_argument("--out", type=Path, default=Path("."), help="directory for report.json and report.html")
+    r = sub.add_parser("run", help="run the whole agent against the AWS account the environment points at")
+    r.add_argument("--regions", help="comma-separated regions, e.g. us-east-1,eu-west-1")
+    r.add_argument("--lookback-days", type=int, help="days of cost history to analyse (default 30)")
+    r.add_argument("--json", type=Path, help="write the report as JSON here")
+    r.add_argument("--html", type=Path, help="write the report as one self-contained HTML file here")
+    r.add_argument("--refresh", action="store_true", help="bypass the Cost Explorer cache")
+    a = sub.add_parser("ask", help="ask a question about spend, answered from stored data")
+    a.add_argument("question")
+    a.add_argument("--thread", help="continue this conversation thread")
+    s = sub.add_parser("serve", help="the HTTP API")
+    s.add_argument("--host", help="address to listen on (default API_HOST, 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default API_PORT, 8001)")
+    sb = sub.add_parser("sandbox", help="a simulated AWS account on loopback", add_help=False)
+    sb.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def check(args: argparse.Namespace) -> None:
+    """`UsageError` (or the settings' `ConfigError`) for what the command would refuse; `run --regions` and
+    `serve --host/--port` are resolved in `args`."""
+    if args.command == "run":
+        get_settings()
+        if args.lookback_days is not None and not 1 <= args.lookback_days <= 395:
+            raise UsageError("--lookback-days: expected a whole number of days between 1 and 395")
+        args.regions = regions(args.regions)
+    elif args.command == "ask":
+        if not args.question.strip():
+            raise UsageError("ask: the question is empty")
+        get_settings()
+    elif args.command == "serve":
+        settings = get_settings()
+        args.host, args.port = args.host or settings.api_host, args.port or settings.api_port
+        if not 1 <= args.port <= 65535:
+            raise UsageError(f"--port: expected 1..65535, got {args.port}")
+        if settings.api_key is None and not is_loopback(args.host):
+            raise UsageError(f"refusing to listen on {args.host} without API_KEY: set API_KEY, "
+                             "or use --host 127.0.0.1")
+
+
+def regions(text: str | None) -> list[str] | None:
+    """`--regions us-east-1,eu-west-1` -> the list; None when not given."""
+    if not text:
+        return None
+    names = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in names if r not in KNOWN_REGIONS]
+    if unknown:
+        raise UsageError(f"--regions: unknown region {unknown[0]!r}; use names such as us-east-1,eu-west-1")
+    return names
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
