@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from agent.analysis.common import state_of
+from agent.analysis.readings import state_of
 from agent.surfaces.rule_facade import RuleFacade
 from tools.aws import ec2, lambda_costs, network, rds, s3
 from tools.aws.clients import ClientFactory
