@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tools.settings import Settings
 
@@ -23,14 +24,13 @@ def sqlite_path(settings: Settings) -> Path:
 def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
     """A ready checkpointer (tables created) for the duration of the block."""
     if settings.database_url is not None:
+        # Lazy on purpose: the PostgreSQL saver and psycopg are an optional extra, needed only with DATABASE_URL.
         from langgraph.checkpoint.postgres import PostgresSaver
 
         with PostgresSaver.from_conn_string(settings.database_url.get_secret_value()) as postgres:
             postgres.setup()
             yield postgres
         return
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     path = sqlite_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The graph runs nodes on worker threads; SqliteSaver serialises access with its own lock.

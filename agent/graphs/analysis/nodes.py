@@ -1,8 +1,10 @@
 """The analysis graph's nodes: collect -> utilize -> analyze -> prioritize -> summarize.
 
-Each node reads its run settings from `runtime.context`, validates the JSON state into models, does one job,
-writes its results to ClickHouse, and returns JSON. A failing storage write or analysis step is recorded in
-`graph_errors` (and so in the report, which becomes partial); it never stops the run silently.
+Each node reads its run settings from `runtime.context` and its run's data from the run cache (by `run_id`: the
+collection once validated, never re-parsed from the state), does one job, writes its results to ClickHouse,
+puts what the next node needs back in the run cache, and returns small summaries for the state. A failing
+storage or run-cache write, or analysis step, is recorded in `graph_errors` (and so in the report, which becomes
+partial); it never stops the run silently.
 """
 
 from __future__ import annotations
@@ -10,20 +12,49 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
+from pydantic import BaseModel
 
+from agent import metrics
+from agent.analysis import AWSCostAnalyzer
+from agent.analysis.dedup import total_waste
+from agent.analysis.prices import analysis_prices
+from agent.analysis.report import build_report
+from agent.analysis.rules.registry import REGISTRY
+from agent.graphs.analysis.run_data import (
+    ANALYSIS,
+    COLLECTION,
+    REPORT,
+    Analyzed,
+    analysis_summary,
+    collection_summary,
+)
 from agent.graphs.analysis.state import AnalysisState
 from agent.graphs.context import Context
+from agent.graphs.run_bill import RunBill
 from agent.llm.model import error_code
-from tools.models import Anomaly, ApiCallCount, CollectionError, CollectionResult, Report
+from agent.llm.narration import write_summary
+from tools.aws.clients import ClientFactory
+from tools.aws.collect import collect_inventory, collect_utilization
+from tools.aws.live_prices import run_prices
+from tools.billing import LedgerBiller
+from tools.models import ApiCallCount, CollectionError, CollectionResult, MetricSpec, Report
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
+from tools.storage import get_storage
+from tools.storage.run_cache import RunCacheError, get_run_cache
 
 log = logging.getLogger(__name__)
+
+
+def utilization_specs() -> Mapping[str, Sequence[MetricSpec]]:
+    """The utilize step's CloudWatch metrics: what the registered analysis rules declare they read."""
+    return REGISTRY.metric_specs()
 
 
 def _settings(runtime: Runtime[Context]) -> Settings:
@@ -59,75 +90,72 @@ def _failure(scope: str, exc: BaseException) -> dict[str, Any]:
 def _store(errors: list[dict[str, Any]], settings: Settings, method: str, *args: Any, **kwargs: Any) -> Any:
     """Call one storage method; a failure becomes an error of the run, not an exception."""
     try:
-        from tools.storage import get_storage
-
         return getattr(get_storage(settings), method)(*args, **kwargs)
     except Exception as exc:
         errors.append(_failure(f"storage/{method}", exc))
         return None
 
 
-def _billed_factory(settings: Settings, run_id: str) -> tuple[Any, Any]:
-    """A client factory whose paid requests are billed (cost log) to this run."""
-    from agent.graphs.run_bill import RunBill
-    from tools.aws.clients import ClientFactory
+def _keep(errors: list[dict[str, Any]], settings: Settings, run_id: str, key: str, value: BaseModel) -> None:
+    """Put a value in the run cache; a Redis failure is an error of the run (this process still holds it)."""
+    try:
+        get_run_cache(settings).put(run_id, key, value)
+    except RunCacheError as exc:
+        errors.append(_failure(f"run_cache/{key}", exc))
 
+
+def _billed_factory(settings: Settings, run_id: str) -> tuple[ClientFactory, LedgerBiller]:
+    """A client factory whose paid requests are billed (cost log) to this run."""
     factory = ClientFactory(settings)
     return factory, RunBill(settings, session_id=run_id).ledger_biller(factory.ledger)
 
 
-def _ledger_update(factory: Any, biller: Any) -> dict[str, Any]:
-    from agent import metrics
-
+def _ledger_update(factory: ClientFactory, biller: LedgerBiller) -> dict[str, Any]:
     metrics.record_agent_cost("aws_api", biller.bill().aws_api_cost)
     return {"aws_api_usd": float(factory.ledger.paid_usd()),
             "api_calls": [c.model_dump(mode="json") for c in factory.ledger.snapshot()]}
 
 
 def collect(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Spend from Cost Explorer and the inventory of every region; stored as collected."""
-    from tools.aws.collect import collect_inventory
-    from tools.aws.live_prices import run_prices
-
+    """Spend from Cost Explorer, the inventory of every region and its list prices; stored as collected."""
     settings = _settings(runtime)
     context = runtime.context or Context()
     run_id = state.get("run_id") or uuid.uuid4().hex
     factory, biller = _billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
-    prices = run_prices(factory, settings, state.get("prices"))
+    prices = run_prices(factory, settings)
     collection = collect_inventory(factory, settings, prices, regions=factory.regions(),
                                    refresh=context.refresh, progress=_emit("collect"))
     notes = [n for n in prices.notes() if n not in collection.missing]
     collection = collection.model_copy(update={"missing": [*collection.missing, *notes]})
+    _keep(errors, settings, run_id, COLLECTION, collection)
     _store(errors, settings, "store_collection", collection, run_id)
-    return {"run_id": run_id, "collection": collection.model_dump(mode="json"), "prices": prices.snapshot(),
-            "graph_errors": errors, **_ledger_update(factory, biller)}
+    return {"run_id": run_id, "collected": collection_summary(collection), "graph_errors": errors,
+            **_ledger_update(factory, biller)}
 
 
 def utilize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """CloudWatch utilization of every resource (batched GetMetricData); stored as collected."""
-    from tools.aws.collect import collect_utilization
-
     settings = _settings(runtime)
-    factory, biller = _billed_factory(settings, state["run_id"])
+    run_id = state["run_id"]
+    collection = get_run_cache(settings).get(run_id, COLLECTION, CollectionResult)
+    factory, biller = _billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
-    collection = CollectionResult.model_validate(state["collection"])
     try:
-        collection = collect_utilization(factory, settings, collection, progress=_emit("utilize"))
+        collection = collect_utilization(factory, settings, collection, progress=_emit("utilize"),
+                                         specs=utilization_specs())
     except Exception as exc:  # the inventory and spend stay valid; the report says utilization failed
         errors.append(_failure("cloudwatch/utilization", exc))
-    _store(errors, settings, "store_collection", collection, state["run_id"])
-    return {"collection": collection.model_dump(mode="json"), "graph_errors": errors,
-            **_ledger_update(factory, biller)}
+    _keep(errors, settings, run_id, COLLECTION, collection)  # replaces the unmeasured one, which can go
+    _store(errors, settings, "store_collection", collection, run_id)
+    return {"collected": collection_summary(collection), "graph_errors": errors, **_ledger_update(factory, biller)}
 
 
 def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The rules (docs/rules.md) and the anomaly detector, over the collection; anomalies stored."""
-    from agent.analysis import AWSCostAnalyzer
-    from agent.analysis.prices import analysis_prices
-
     settings = _settings(runtime)
-    collection = CollectionResult.model_validate(state["collection"])
+    run_id = state["run_id"]
+    collection = get_run_cache(settings).get(run_id, COLLECTION, CollectionResult)
     # Prices are data gathered by the collect node (billed usage, list quotes): the rules do no I/O.
     analyzer = AWSCostAnalyzer(settings, analysis_prices(collection))
     errors: list[dict[str, Any]] = []
@@ -138,9 +166,10 @@ def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
             anomalies = analyzer.detect_anomalies(collection.costs)
         except Exception as exc:
             errors.append(_failure("analysis/anomalies", exc))
-    _store(errors, settings, "store_anomalies", anomalies, state["run_id"], generated_at=collection.collected_at)
-    return {"analysis": result.model_dump(mode="json"), "anomalies": [a.model_dump(mode="json") for a in anomalies],
-            "graph_errors": errors}
+    analyzed = Analyzed(result=result, anomalies=anomalies)
+    _keep(errors, settings, run_id, ANALYSIS, analyzed)
+    _store(errors, settings, "store_anomalies", anomalies, run_id, generated_at=collection.collected_at)
+    return {"analyzed": analysis_summary(analyzed), "graph_errors": errors}
 
 
 def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:
@@ -156,41 +185,47 @@ def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:
 
 def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rank the opportunities against the month's spend, store them, and build the report (totals reconcile
-    to the cent)."""
-    from agent.analysis import AWSCostAnalyzer
-    from agent.analysis.dedup import total_waste
-    from agent.analysis.report import AnalysisResult, build_report
-    from tools.pricing.book import PriceBook
-
+    to the cent) for the summary."""
     settings = _settings(runtime)
-    collection = CollectionResult.model_validate(state["collection"])
-    analysis = AnalysisResult.model_validate(state["analysis"])
-    analyzer = AWSCostAnalyzer(settings, PriceBook.load())
+    run_id = state["run_id"]
+    cache = get_run_cache(settings)
+    collection = cache.get(run_id, COLLECTION, CollectionResult)
+    analyzed = cache.get(run_id, ANALYSIS, Analyzed)
     total = collection.costs.total_cost if collection.costs else 0.0
-    analysis.opportunities = analyzer.prioritize_opportunities(analysis.opportunities, total)
+    ranked = AWSCostAnalyzer(settings, PriceBook.load()).prioritize_opportunities(analyzed.result.opportunities,
+                                                                                   total)
+    analysis = analyzed.result.model_copy(update={"opportunities": ranked})  # the cached result stays as put
     errors: list[dict[str, Any]] = []
-    _store(errors, settings, "store_optimization_opportunities", analysis.opportunities, run_id=state["run_id"],
+    _store(errors, settings, "store_optimization_opportunities", ranked, run_id=run_id,
            generated_at=collection.collected_at)
     graph_errors = [CollectionError.model_validate(e) for e in [*state.get("graph_errors", []), *errors]]
     collection = collection.model_copy(update={
         "errors": list(collection.errors) + graph_errors,
         "api_calls": _merge_calls(state.get("api_calls", [])) or collection.api_calls,
     })
-    anomalies = [Anomaly.model_validate(a) for a in state.get("anomalies", [])]
-    waste, _ = total_waste(analysis.opportunities)
-    report = build_report(collection, analysis, anomalies, waste, settings)
-    return {"report": report.model_dump(mode="json"), "analysis": analysis.model_dump(mode="json"),
-            "graph_errors": errors}
+    waste, _ = total_waste(ranked)
+    report = build_report(collection, analysis, analyzed.anomalies, waste, settings)
+    _keep(errors, settings, run_id, REPORT, report)
+    return {"graph_errors": errors}
+
+
+def _with_errors(report: Report, errors: list[dict[str, Any]]) -> Report:
+    """The report with these failures added (and so partial)."""
+    if not errors:
+        return report
+    return report.model_copy(update={"errors": report.errors + [CollectionError.model_validate(e) for e in errors],
+                                     "partial": True})
 
 
 def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Bedrock's executive summary (or the labelled deterministic one), the run's bill, and the stored report."""
-    from agent.graphs.run_bill import RunBill
-    from agent.llm.narration import write_summary
-
+    """Bedrock's executive summary (or the labelled deterministic one), the run's bill, and the stored report;
+    the run's data leaves the run cache."""
     settings = _settings(runtime)
-    report = Report.model_validate(state["report"])
-    run_id = state.get("run_id") or uuid.uuid4().hex
+    run_id = state["run_id"]
+    report = get_run_cache(settings).get(run_id, REPORT, Report)
+    # Failures recorded after the report was built (prioritize keeping it in the run cache) join it here.
+    report = _with_errors(report, [e for e in state.get("graph_errors", [])
+                                   if CollectionError.model_validate(e) not in report.errors])
     bill = RunBill(settings, session_id=run_id)
     text, source = write_summary(report, settings, callbacks=bill.callbacks("summary"))
     run_cost = bill.run_cost(aws_api_usd=Decimal(str(state.get("aws_api_usd", 0.0))))
@@ -198,10 +233,9 @@ def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]
     _store(errors, settings, "store_agent_costs",
            bill.records(run_cost, run_id=run_id, trigger=state.get("trigger", "")))
     report = report.model_copy(update={"executive_summary": text, "summary_source": source, "run_cost": run_cost})
-    if errors:
-        report = report.model_copy(update={"errors": report.errors + [CollectionError.model_validate(e)
-                                                                      for e in errors], "partial": True})
+    report = _with_errors(report, errors)
     late: list[dict[str, Any]] = []  # a report that could not be stored cannot say so itself: the output does
     _store(late, settings, "store_report", report, run_id)
+    get_run_cache(settings).drop(run_id)
     return {"report": report.model_dump(mode="json"),
             "errors": [e.model_dump(mode="json") for e in report.errors] + late, "graph_errors": errors + late}

@@ -1,8 +1,9 @@
-"""The analysis graph's state: one typed structure, JSON all the way (the checkpointers store it as is).
+"""The analysis graph's state: small, typed and JSON, because the checkpointers store it after every step.
 
-Pydantic models live at the edges: nodes validate `collection` into `tools.models.CollectionResult`
-and `report` into `tools.models.Report` when they read them, and dump them back as JSON.
-`typing_extensions.TypedDict` (not `typing`) so the LangGraph server can derive schemas on Python 3.11.
+The bulky data of a run (the collection with its inventory, daily metric series and price sheet; the rules'
+result) lives in the run cache under `run_id` (`agent.graphs.analysis.run_data`). The state keeps what a caller
+or LangGraph Studio reads: the run's id and trigger, counts and totals, errors, and the report, which is the
+output. `typing_extensions.TypedDict` (not `typing`) so the LangGraph server can derive schemas on Python 3.11.
 """
 
 from __future__ import annotations
@@ -29,23 +30,58 @@ class OutputState(TypedDict, total=False):
     """Every failure of the run (`tools.models.CollectionError` as JSON), collection and graph alike."""
 
 
+class CollectionSummary(TypedDict):
+    """What collection saw, in numbers (the collection itself is in the run cache)."""
+
+    collected_at: str
+    """When the inventory was taken (ISO 8601, UTC): the report's clock."""
+    account_id: str
+    """The AWS account collected ('' when STS did not answer)."""
+    regions: list[str]
+    """The regions collected."""
+    resources: int
+    """Resources in the inventory."""
+    by_kind: dict[str, int]
+    """Resources per kind ('ec2_instance', 'ebs_volume' ...)."""
+    measured: int
+    """Resources with at least one day of CloudWatch data (0 until the utilize step)."""
+    spend_usd: float
+    """Spend over the report period as Cost Explorer reported it (0.0 when it did not answer)."""
+    pricing_api: str
+    """The Pricing API's status for this run: 'ok', 'down' (list prices from the book), 'off' or 'unknown'."""
+    missing: int
+    """Lines of data the account or endpoints do not offer."""
+    errors: int
+    """Failures of collection (they reach the report's `errors`)."""
+
+
+class AnalysisSummary(TypedDict):
+    """What the rules found, in numbers (the result itself is in the run cache, then in the report)."""
+
+    opportunities: int
+    """Opportunities (findings grouped by type and service)."""
+    findings: int
+    """Findings over all opportunities."""
+    waste_usd: float
+    """Monthly savings of all findings, each resource counted once (the report's `total_waste`)."""
+    insufficient_data: int
+    """Resources the rules could not judge for too little data."""
+    anomalies: int
+    """Daily spend anomalies detected."""
+
+
 class AnalysisState(InputState, OutputState, total=False):
     """Everything the nodes pass along: collect -> utilize -> analyze -> prioritize -> summarize."""
 
     run_id: str
-    """This run's id (the session id of its bill and the key of its stored report)."""
-    collection: dict[str, Any]
-    """What collection saw (`tools.models.CollectionResult` as JSON): costs, inventory, then utilization."""
-    prices: dict[str, Any]
-    """The run's EC2 prices and Pricing API status (`tools.aws.live_prices.LivePriceBook.snapshot()`), so the
-    collect and analyze nodes price alike and a failed Pricing API is asked once per run."""
-    analysis: dict[str, Any]
-    """The rules' result (`agent.analysis.report.AnalysisResult` as JSON): opportunities grouped by type,
-    ranked by the prioritize node, plus what could not be judged (insufficient data, ignored, missing)."""
-    anomalies: list[dict[str, Any]]
-    """Daily spend anomalies with their drivers (`tools.models.Anomaly` as JSON)."""
+    """This run's id: the key of its data in the run cache, the session id of its bill, the key of its stored
+    report and findings."""
+    collected: CollectionSummary
+    """The collection in numbers; set by collect, updated by utilize."""
+    analyzed: AnalysisSummary
+    """The rules' result in numbers; set by analyze."""
     graph_errors: Annotated[list[dict[str, Any]], operator.add]
-    """Failures of the graph's own steps (storage writes, analysis); appended by any node."""
+    """Failures of the graph's own steps (storage and run-cache writes, analysis); appended by any node."""
     aws_api_usd: Annotated[float, operator.add]
     """Paid AWS requests (Cost Explorer, GetMetricData) this run made, summed over the nodes' ledgers."""
     api_calls: Annotated[list[dict[str, Any]], operator.add]

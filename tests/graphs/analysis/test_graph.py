@@ -10,7 +10,9 @@ from agent_fixtures import MODEL
 from converse_stub import Reply
 from moto import mock_aws
 
-from agent.graphs.analysis.graph import graph
+from agent.graphs.analysis.graph import build_graph, graph
+from agent.graphs.checkpoint import open_checkpointer
+from agent.graphs.context import Context, use_settings
 from agent.graphs.runner import run_analysis
 from agent.llm.narration import unverified_figures
 from tools.settings import get_settings
@@ -73,9 +75,6 @@ def test_context_overrides_and_no_llm(account, monkeypatch, report_checker) -> N
     # Every failure of the collection is in the report, and makes it partial.
     assert report.partial == bool(report.errors)
     # The thread kept the run's state (SQLite under the data directory).
-    from agent.graphs.analysis.graph import build_graph
-    from agent.graphs.checkpoint import open_checkpointer
-
     with open_checkpointer(get_settings()) as saver:
         state = build_graph().compile(checkpointer=saver).get_state({"configurable": {"thread_id": "graph-thread"}})
     assert state.values["report"]["summary_source"] == "deterministic (no LLM configured)"
@@ -89,8 +88,6 @@ def test_a_failing_store_is_recorded_in_the_report_and_the_output(monkeypatch, r
     monkeypatch.setenv("BEDROCK_MODEL_ID", "none")
     monkeypatch.setenv("CLICKHOUSE_URL", "http://127.0.0.1:9/nowhere")
     get_settings.cache_clear()
-    from agent.graphs.context import Context, use_settings
-
     with mock_aws(), use_settings(get_settings()):
         output = graph.invoke({"trigger": "test"}, context=Context())
     report = output["report"]

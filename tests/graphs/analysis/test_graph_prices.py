@@ -12,10 +12,12 @@ from pricing_stub import serve_pricing
 
 from agent.analysis.report import AnalysisResult
 from agent.graphs.analysis import nodes
+from agent.graphs.analysis.run_data import ANALYSIS, COLLECTION, Analyzed
 from agent.graphs.context import Context
 from tools.models import CollectionResult, MetricSummary
 from tools.pricing.book import PriceBook
 from tools.settings import get_settings
+from tools.storage.run_cache import get_run_cache
 
 BOOK = PriceBook.load().label
 
@@ -46,16 +48,19 @@ def _run(monkeypatch) -> tuple[CollectionResult, AnalysisResult, dict, dict]:
     """collect, then (with measured utilization put in) analyze, as the graph runs them."""
     get_settings.cache_clear()
     runtime = Runtime(context=Context())
+    cache = get_run_cache(get_settings())
     state: dict = {"run_id": "prices-run"}
     collected = nodes.collect(state, runtime)
     state.update(collected)
-    collection = CollectionResult.model_validate(collected["collection"])
+    collection = cache.get("prices-run", COLLECTION, CollectionResult)
     for r in collection.resources:
         if r.kind == "ec2_instance":
             r.utilization = _usage(1.0, 2.0, 0.0) if r.name == "idle" else _usage(11.8, 15.0, 50 * 2**20)
-    state["collection"] = collection.model_dump(mode="json")
+    cache.put("prices-run", COLLECTION, collection)
     analyzed = nodes.analyze(state, runtime)
-    return collection, AnalysisResult.model_validate(analyzed["analysis"]), collected, analyzed
+    analysis = cache.get("prices-run", ANALYSIS, Analyzed).result
+    cache.drop("prices-run")
+    return collection, analysis, collected, analyzed
 
 
 def _finding(analysis: AnalysisResult, kind: str):
@@ -86,7 +91,7 @@ def test_api_prices_reach_the_findings_with_their_source(account, monkeypatch) -
     assert big.evidence["target_price_source"].startswith("AWS Pricing API 2026-11-05: us-east-1 m5.large")
     # Every list price the rules may need was asked by collect; analyze priced from that data, asking nothing.
     assert _pricing_calls(collected) == len(requests) > 2 and _pricing_calls(analyzed) == 0
-    assert collected["prices"]["status"] == "ok"
+    assert collected["collected"]["pricing_api"] == "ok"
     assert not any(line.startswith("pricing_api") for line in collection.missing + analysis.missing)
 
 
@@ -97,6 +102,7 @@ def test_unreachable_api_one_attempt_book_prices_and_a_missing_line(account, mon
     monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", f"http://127.0.0.1:{port}")
     collection, analysis, collected, analyzed = _run(monkeypatch)
     assert (_pricing_calls(collected), _pricing_calls(analyzed)) == (1, 0)
+    assert collected["collected"]["pricing_api"] == "down"
     note = f"pricing_api: EndpointConnectionError; list prices from the {BOOK}"
     assert note in collection.missing and note not in analysis.missing  # said once, by the step that saw it
     idle = _finding(analysis, "idle_resource")
