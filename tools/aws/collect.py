@@ -153,7 +153,8 @@ def collect_utilization(factory: ClientFactory, settings: Settings, result: Coll
     (`agent.analysis.rules.registry.metric_specs()`), the default is docs/rules.md's table (`METRIC_SPECS`)."""
     specs = METRIC_SPECS if specs is None else specs
     prices = prices or PriceBook.load()
-    resources = [r.model_copy(deep=True) for r in result.resources]
+    # Utilization and derived attributes are set on copies; the rest of each resource is shared, not duplicated.
+    resources = [r.model_copy(update={"attributes": dict(r.attributes), "utilization": {}}) for r in result.resources]
     by_region: dict[str, list[Resource]] = defaultdict(list)
     for r in resources:
         if specs.get(r.kind):

@@ -8,12 +8,23 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from tools.models import Anomaly, CollectionResult, CostRow, Opportunity, Report, Resource
 from tools.pricing.book import HOURS_PER_MONTH
 from tools.storage import validation as check
 from tools.storage.errors import StorageQueryError
+
+BATCH_RESOURCES = 2000
+"""Resources per insert: large enough for ClickHouse to like the batch, small enough to keep memory flat."""
+
+
+def batched(items: Iterable[Resource], size: int) -> Iterable[list[Resource]]:
+    """Lists of at most `size` items (itertools.batched arrives with Python 3.12)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -70,9 +81,22 @@ class StorageWrites:
     def store_instance_metrics(self, resources: Iterable[Resource], *, collected_at: datetime,
                                run_id: str = "", account_id: str = "") -> int:
         """Per-resource daily utilization series, the price-book monthly cost as metric 'monthly_cost',
-        and the resource's cost for the collection day (for top resources). Returns metric rows written."""
+        and the resource's cost for the collection day (for top resources). Returns metric rows written.
+        Written in batches of resources, so memory stays flat however large the fleet."""
         stamp = check.to_utc(collected_at)
         today = check.midnight(stamp.date())
+        written = 0
+        costs = 0
+        for batch in batched(resources, BATCH_RESOURCES):
+            metrics, cost = self._metric_rows(batch, stamp, today, run_id, account_id)
+            costs += self._insert("resource_costs", cost)
+            written += self._insert("resource_metrics", metrics)
+        if costs:
+            self.refresh_resource_rollup(today.date(), today.date())
+        return written
+
+    def _metric_rows(self, resources: Iterable[Resource], stamp: datetime, today: datetime, run_id: str,
+                     account_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         metric_rows: list[dict[str, Any]] = []
         cost_rows: list[dict[str, Any]] = []
         for res in resources:
@@ -87,22 +111,23 @@ class StorageWrites:
             cost_rows.append({"timestamp": today, "resource_id": res.resource_id, "account_id": account_id,
                               "service": res.service, "region": res.region, "cost": daily_cost(res),
                               "run_id": run_id, "version": stamp})
-        if self._insert("resource_costs", cost_rows):
-            self.refresh_resource_rollup(today.date(), today.date())
-        return self._insert("resource_metrics", metric_rows)
+        return metric_rows, cost_rows
 
     def store_inventory(self, resources: Iterable[Resource], *, collected_at: datetime,
                         run_id: str = "", account_id: str = "") -> int:
-        """The inventory snapshot of the collection day (one row per resource and day)."""
+        """The inventory snapshot of the collection day (one row per resource and day). The payload leaves out
+        the daily series: they are rows of resource_metrics already."""
         stamp = check.to_utc(collected_at)
-        rows = [{
-            "snapshot_date": stamp.date(), "collected_at": stamp, "resource_id": res.resource_id,
-            "account_id": account_id, "kind": res.kind, "service": res.service, "region": res.region,
-            "resource_type": res.resource_type, "state": res.state, "name": res.name, "tags": dict(res.tags),
-            "monthly_cost": check.money(res.monthly_cost), "payload": res.model_dump_json(),
-            "run_id": run_id, "version": stamp,
-        } for res in resources]
-        return self._insert("resources", rows)
+        written = 0
+        for batch in batched(resources, BATCH_RESOURCES):
+            written += self._insert("resources", [{
+                "snapshot_date": stamp.date(), "collected_at": stamp, "resource_id": res.resource_id,
+                "account_id": account_id, "kind": res.kind, "service": res.service, "region": res.region,
+                "resource_type": res.resource_type, "state": res.state, "name": res.name, "tags": dict(res.tags),
+                "monthly_cost": check.money(res.monthly_cost),
+                "payload": res.model_dump_json(exclude={"utilization"}), "run_id": run_id, "version": stamp,
+            } for res in batch])
+        return written
 
     def store_collection(self, result: CollectionResult, run_id: str) -> dict[str, int]:
         """Everything a collection saw: daily cost rows (by region and by usage type), the inventory
