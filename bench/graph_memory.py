@@ -6,8 +6,9 @@
 Per size: starts the simulated account (`python -m tools.sandbox --scale N`) as a subprocess, waits for its
 ready file, then runs the analysis graph (collect -> utilize -> analyze -> prioritize -> summarize) once in a
 fresh worker process (this script with `--worker`) against it, and stops the sandbox. The worker compiles
-`agent.graphs.analysis.graph.build_graph()` with a `SqliteSaver` on a file of its own, streams the graph with a thread id the
-way `agent.graphs.runner` does, and reports its peak RSS right after the run. The parent then reads the SQLite file.
+`agent.graphs.analysis.graph.build_graph()` with a `SqliteSaver` on a file of its own, streams the graph with a
+thread id the way `agent.graphs.runner` does, and reports its peak RSS right after the run. The parent then reads
+the SQLite file.
 
 Both subprocesses run the checkout this script lives in (its root is put first on PYTHONPATH), with a clean
 data directory, no Redis, ClickHouse server or PostgreSQL (so storage is the default embedded chDB, in the
