@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from moto import mock_aws
 
 from tools.aws.clients import ClientFactory
 from tools.aws.session import make_session
-from tools.settings import ConfigError, load_settings
+from tools.settings import ConfigError, CostSettings, Settings, describe, load_settings
 
 
 def test_seed_defaults():
@@ -79,3 +80,79 @@ def test_regions_come_from_the_setting_or_the_account(monkeypatch):
         assert ClientFactory(load_settings(aws_regions=["eu-west-1"])).regions() == ["eu-west-1"]
         enabled = ClientFactory(load_settings()).regions()
         assert "us-east-1" in enabled and "eu-west-1" in enabled and enabled == sorted(enabled)
+
+
+PYDANTIC_WORDS = ("Input should", "Value error", "valid integer", "valid number", "validation error", "pydantic")
+
+
+def _bad_value(name: str, info) -> object:
+    """A value of the wrong kind for the field, as config.yaml can hold it (the environment only has strings)."""
+    kind = describe(info)
+    if kind.startswith(("a number", "a whole number")):
+        return "lots"
+    if kind == "true or false":
+        return "maybe"
+    if kind.startswith("one of"):
+        return "bogus"
+    if kind == "a comma-separated list":
+        return [["not", "a", "name"]]
+    return ["not", "one", "value"]
+
+
+@pytest.mark.parametrize("name", sorted(set(Settings.model_fields) - {"cost"}))
+def test_every_setting_error_is_in_our_words(monkeypatch, tmp_path: Path, name: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({name: _bad_value(name, Settings.model_fields[name])}))
+    monkeypatch.setenv("COST_AGENT_CONFIG", str(config))
+    monkeypatch.delenv(name.upper(), raising=False)  # the environment wins over the file
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    line = str(error.value)
+    assert line.startswith(f"{name.upper()}: expected ") and "\n" not in line
+    assert not any(word in line for word in PYDANTIC_WORDS), line
+
+
+@pytest.mark.parametrize("name", sorted(set(CostSettings.model_fields) - {"log_file"}))
+def test_every_cost_setting_error_is_in_our_words(monkeypatch, name: str) -> None:
+    monkeypatch.setenv(f"COST__{name.upper()}", '{"m": {"input": "lots"}}' if name == "bedrock_model_prices"
+                       else "lots")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    line = str(error.value)
+    assert line.startswith(f"COST__{name.upper()}: expected ") and not any(w in line for w in PYDANTIC_WORDS), line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("AWS_MAX_ATTEMPTS", "abc", "AWS_MAX_ATTEMPTS: expected a whole number between 1 and 20, got 'abc'"),
+        ("API_PORT", "70000", "API_PORT: expected a whole number between 1 and 65535, got '70000'"),
+        ("PRICING_API", "maybe", "PRICING_API: expected true or false, got 'maybe'"),
+        ("AWS_RETRY_MODE", "fast", "AWS_RETRY_MODE: expected one of standard, adaptive, legacy, got 'fast'"),
+        ("AWS_CONNECT_TIMEOUT", "0", "AWS_CONNECT_TIMEOUT: expected a number above 0, got '0'"),
+        ("RIGHTSIZING_TARGET_CPU", "0", "RIGHTSIZING_TARGET_CPU: expected a number above 0 and at most 100, got '0'"),
+        ("CE_REQUESTS_PER_HOUR", "0", "CE_REQUESTS_PER_HOUR: expected a whole number of at least 1, got '0'"),
+        ("BEDROCK_REGION", "mars-1", "BEDROCK_REGION: expected an AWS region name such as us-east-1, got 'mars-1'"),
+        ("COST_ALLOCATION_TAGS", "team,a'b", "COST_ALLOCATION_TAGS: expected a comma-separated list of tag keys such "
+                                             "as env,team,cost-center, got \"team,a'b\""),
+        ("COST__REDSHIFT_BASE_RPUS", "x", "COST__REDSHIFT_BASE_RPUS: expected a whole number of at least 1, got 'x'"),
+        ("COST__ENABLED", "perhaps", "COST__ENABLED: expected true or false, got 'perhaps'"),
+        ("COST", "abc", "COST: expected a JSON object of cost settings such as '{\"bedrock_input_cost_per_1k\": "
+                        "0.003}', or one COST__<NAME> variable per setting"),
+        ("COST__BEDROCK_MODEL_PRICES", "notjson", "COST__BEDROCK_MODEL_PRICES: expected a JSON object of model id to "
+                                                  "prices in USD per 1,000 tokens, such as '{\"MODEL_ID\": "
+                                                  "{\"input\": 0.003, \"output\": 0.015}}'"),
+    ],
+)
+def test_setting_errors_say_what_to_set(monkeypatch, variable: str, value: str, line: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == line
+
+
+def test_a_blank_api_key_is_no_key(monkeypatch) -> None:
+    monkeypatch.setenv("API_KEY", "  ")
+    assert load_settings().api_key is None
+    monkeypatch.setenv("API_KEY", "k-1")
+    assert load_settings().api_key.get_secret_value() == "k-1"

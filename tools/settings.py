@@ -7,14 +7,18 @@ the command line turns it into exit code 2.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 import yaml
 from croniter import croniter
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from tools.regions import KNOWN_REGIONS
 
@@ -56,7 +60,15 @@ EXPECTED = {
     "clickhouse_url": "http(s)://user:password@host:port/database",
     "redis_url": "redis://host:port/db",
     "database_url": "postgresql://user@host:port/database",
+    "bedrock_region": "an AWS region name such as us-east-1",
+    "cost_allocation_tags": "a comma-separated list of tag keys such as env,team,cost-center",
+    "cost": "a JSON object of cost settings such as '{\"bedrock_input_cost_per_1k\": 0.003}', "
+            "or one COST__<NAME> variable per setting",
+    "bedrock_model_prices": "a JSON object of model id to prices in USD per 1,000 tokens, such as "
+                            "'{\"MODEL_ID\": {\"input\": 0.003, \"output\": 0.015}}'",
 }
+TAG_KEY = re.compile(r"[\w .:/=+\-@]{1,128}")
+"""A tag key as AWS allows it (use `fullmatch`): letters, digits, spaces and _ . : / = + - @, at most 128."""
 
 
 SECRET_FIELDS = {
@@ -205,6 +217,29 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown region {value!r}")
         return value
 
+    @field_validator("bedrock_region")
+    @classmethod
+    def _known_bedrock_region(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if value not in KNOWN_REGIONS:
+            raise ValueError(f"unknown region {value!r}")
+        return value
+
+    @field_validator("api_key")
+    @classmethod
+    def _blank_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        # API_KEY= (empty) would leave the API closed to everyone without saying so; it means "not set"
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("cost_allocation_tags")
+    @classmethod
+    def _tag_keys(cls, value: list[str]) -> list[str]:
+        bad = [key for key in value if not TAG_KEY.fullmatch(key)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a tag key")
+        return value
+
     @field_validator("aws_collection_schedule")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
@@ -228,19 +263,77 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings; any invalid value becomes a one-line `ConfigError` naming the variable."""
+    """Build settings; any invalid value becomes a one-line `ConfigError` naming the variable, in our words."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "settings"
-        nested = ".".join(str(p) for p in err["loc"][1:])
-        variable = field.upper() + (f"__{nested.upper()}" if nested and field == "cost" else "")
-        got = err.get("input")
-        secret = field in SECRET_FIELDS
-        got_text = "" if secret or isinstance(got, dict | list) or got is None else f", got {str(got)!r}"
-        expected = EXPECTED.get(field) or err["msg"]
-        raise ConfigError(f"{variable}: expected {expected}{got_text}") from None
+        raise ConfigError(_error_line(exc.errors()[0])) from None
+    except SettingsError as exc:  # a variable that must be JSON (COST, COST__BEDROCK_MODEL_PRICES) is not
+        found = re.search(r'field "([^"]+)"', str(exc))
+        field = found.group(1) if found else "settings"
+        variable = field.upper()
+        if field == "cost" and "COST__BEDROCK_MODEL_PRICES" in {k.upper() for k in os.environ}:
+            field, variable = "bedrock_model_prices", "COST__BEDROCK_MODEL_PRICES"
+        raise ConfigError(f"{variable}: expected {EXPECTED.get(field, 'valid JSON')}") from None
+
+
+def _error_line(err: Any) -> str:
+    """'VARIABLE: expected <what>, got <value>'; secrets are named, never echoed."""
+    loc = [str(part) for part in err["loc"]]
+    field = loc[0] if loc else "settings"
+    nested = loc[1] if field == "cost" and len(loc) > 1 else ""
+    variable = field.upper() + (f"__{nested.upper()}" if nested else "")
+    got = err.get("input")
+    shown = not (field in SECRET_FIELDS or isinstance(got, dict | list) or got is None)
+    expected = _expected(field, nested)
+    return f"{variable}: expected {expected}" + (f", got {str(got)!r}" if shown else "")
+
+
+def _expected(field: str, nested: str = "") -> str:
+    """What a setting accepts, in words: from EXPECTED, else from its type and bounds (never pydantic's text)."""
+    if nested:
+        info = CostSettings.model_fields.get(nested)
+        return EXPECTED.get(nested) or (describe(info) if info else EXPECTED["cost"])
+    info = Settings.model_fields.get(field)
+    return EXPECTED.get(field) or (describe(info) if info else "a valid value")
+
+
+def describe(info: FieldInfo) -> str:
+    """'a whole number between 1 and 20', 'a number above 0', 'true or false', 'one of a, b' ..."""
+    kind = info.annotation
+    if get_origin(kind) in (Union, UnionType):  # X | None -> X
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    if get_origin(kind) is Literal:
+        return "one of " + ", ".join(str(a) for a in get_args(kind))
+    if kind is bool:
+        return "true or false"
+    if kind in (int, float):
+        return _number(kind is int, info.metadata)
+    if get_origin(kind) is list:
+        return "a comma-separated list"
+    if get_origin(kind) is dict:
+        return "a JSON object"
+    if kind is Path:
+        return "a directory path"
+    return "a single text value"
+
+
+def _number(whole: bool, metadata: list[Any]) -> str:
+    noun = "a whole number" if whole else "a number"
+    low = high = None
+    for item in metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = f"of at least {item.ge}"
+        elif isinstance(item, annotated_types.Gt):
+            low = f"above {item.gt}"
+        elif isinstance(item, annotated_types.Le):
+            high = f"at most {item.le}"
+        elif isinstance(item, annotated_types.Lt):
+            high = f"below {item.lt}"
+    bounds = [b for b in (low, high) if b]
+    if low and high and low.startswith("of at least") and high.startswith("at most"):
+        return f"{noun} between {low.removeprefix('of at least ')} and {high.removeprefix('at most ')}"
+    return " ".join([noun, " and ".join(bounds)]) if bounds else noun
 
 
 @lru_cache(maxsize=1)

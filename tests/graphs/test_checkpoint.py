@@ -35,7 +35,7 @@ def test_sqlite_keeps_a_thread_across_graphs(storage_env, small_report) -> None:
     assert messages == [("human", "What are the biggest savings opportuniti"),
                         ("ai", "Biggest savings opportunities [Source: l"),
                         ("human", "Which resources are idle?"),
-                        ("ai", "Idle resources [Source: latest report op")]
+                        ("ai", "11 resources are idle or unused (idle_re")]
     assert sqlite_path(settings) == settings.data_dir / "threads.sqlite"
     assert sqlite_path(settings).is_file()
 

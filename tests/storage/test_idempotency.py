@@ -48,3 +48,13 @@ def test_an_older_collection_arriving_late_does_not_overwrite(db: AWSMetricsStor
     db.store_collection(collection(scale=2.0), "run-2")
     db.store_collection(collection(collected_at=COLLECTED - timedelta(hours=1)), "run-1")
     assert db.cost_summary(DAYS[0], DAYS[-1]).total_cost == 178.04
+
+
+def test_cost_explorer_tag_totals_are_stored_with_the_collection_and_read_back(db: AWSMetricsStorage) -> None:
+    with_tags = collection()
+    with_tags.costs.by_tag = {"team": {"web": 60.5, "data": 28.52}, "env": {"prod": 89.02}}
+    db.store_collection(with_tags, "run-1")
+    db.store_collection(with_tags, "run-1")  # again: the newer copy replaces it, nothing adds up twice
+    period, by_tag = db.tag_costs(DAYS[0], DAYS[-1], ["team", "env", "owner"])
+    assert (period.start, period.end) == (DAYS[0], DAYS[-1])
+    assert by_tag == {"team": {"web": 60.5, "data": 28.52}, "env": {"prod": 89.02}}

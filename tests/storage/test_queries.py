@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from storage.storage_samples import COLLECTED, DAYS, EC2, LAMBDA, collection, cost_rows, instance, volume
 
+from tools.models import TimePeriod
 from tools.storage import AWSMetricsStorage, StorageQueryError, allocate_cents
+from tools.storage.reads import TAG_COSTS_KIND
 
 
 @pytest.fixture
@@ -92,6 +94,8 @@ def test_top_resources(db: AWSMetricsStorage) -> None:
     (lambda s: s.resource_details("i-1' OR '1"), "resource_id: expected an AWS resource id or ARN, got \"i-1' OR '1\""),
     (lambda s: s.cost_summary(DAYS[0], DAYS[1], tag_key="a'b"), "tag_key: expected a tag key such as 'team', got \"a'b\""),
     (lambda s: s.query_by_service("2000-01-01", "2026-10-01"), "period 2000-01-01..2026-10-01 is longer than 3700 days"),
+    (lambda s: s.tag_costs(DAYS[0], DAYS[1], ["team", "a'b"]), "tag_key: expected a tag key such as 'team', got \"a'b\""),
+    (lambda s: s.cost_coverage(DAYS[1], DAYS[0]), "start 2026-10-02 is after end 2026-10-01"),
 ])
 def test_bad_arguments_are_refused(filled: AWSMetricsStorage, call, message: str) -> None:
     with pytest.raises(StorageQueryError) as err:
@@ -99,3 +103,37 @@ def test_bad_arguments_are_refused(filled: AWSMetricsStorage, call, message: str
     assert str(err.value) == message
     assert isinstance(err.value, ValueError)
     assert filled.count("cost_metrics") == 11
+
+
+def test_cost_coverage_is_the_first_and_last_day_with_costs(filled: AWSMetricsStorage) -> None:
+    assert filled.cost_coverage("2026-09-01", "2026-10-31") == TimePeriod(start=DAYS[0], end=DAYS[2])
+    assert filled.cost_coverage(DAYS[1], DAYS[1]) == TimePeriod(start=DAYS[1], end=DAYS[1])
+    assert filled.cost_coverage("2026-11-01", "2026-11-30") is None
+    # usage-type rows alone are no daily spend: the coverage follows the rows the totals read
+    assert filled.cost_summary("2026-11-01", "2026-11-30").total_cost == 0.0
+
+
+def _tag_costs(db: AWSMetricsStorage, start: str, end: str, by_tag: dict, hour: int) -> None:
+    db.store_raw(TAG_COSTS_KIND, {"start": start, "end": end, "by_tag": by_tag}, run_id=f"run-{hour}",
+                 collected_at=COLLECTED.replace(hour=hour))
+
+
+def test_tag_costs_read_back_for_the_keys_asked(db: AWSMetricsStorage) -> None:
+    assert db.tag_costs(DAYS[0], DAYS[2], ["team"]) is None
+    _tag_costs(db, "2026-09-04", "2026-10-03", {"team": {"web": 2.31, "": 0.26}, "env": {"prod": 2.57}}, 6)
+    assert db.tag_costs(DAYS[0], DAYS[2], ["team", "owner"]) == (
+        TimePeriod(start=date(2026, 9, 4), end=date(2026, 10, 3)), {"team": {"": 0.26, "web": 2.31}})
+    assert db.tag_costs("2026-10-04", "2026-10-31", ["team"]) is None  # no stored period overlaps
+    assert db.tag_costs("2026-10-03", "2026-10-03", ["env"]) == (
+        TimePeriod(start=date(2026, 9, 4), end=date(2026, 10, 3)), {"env": {"prod": 2.57}})
+
+
+def test_tag_costs_prefer_the_exact_period_then_the_latest(db: AWSMetricsStorage) -> None:
+    _tag_costs(db, "2026-09-04", "2026-10-03", {"team": {"web": 1.0}}, 6)
+    _tag_costs(db, "2026-09-05", "2026-10-04", {"team": {"web": 2.0}}, 7)
+    _tag_costs(db, "2026-09-03", "2026-10-02", {"team": {"web": 3.0}}, 5)
+    assert db.tag_costs("2026-09-04", "2026-10-03", ["team"])[1] == {"team": {"web": 1.0}}
+    assert db.tag_costs("2026-09-01", "2026-10-31", ["team"]) == (
+        TimePeriod(start=date(2026, 9, 5), end=date(2026, 10, 4)), {"team": {"web": 2.0}})
+    _tag_costs(db, "2026-09-05", "2026-10-04", {"team": {"web": 2.0}}, 7)  # the same collection stored again
+    assert db.count("raw_responses") == 3

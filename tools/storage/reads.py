@@ -3,7 +3,9 @@ rounded to the cent only at the edge."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -13,6 +15,9 @@ from tools.storage import validation as check
 
 _COST_WHERE = ("granularity = 'day' AND breakdown = {breakdown:String} "
                "AND toDate(timestamp) BETWEEN {start:Date} AND {end:Date}")
+TAG_COSTS_KIND = "cost_by_tag"
+"""`raw_responses` kind of a collection's Cost Explorer spend by tag: {"start", "end", "by_tag": {key: {value:
+cost}}}, the report period's totals ('' untagged), written with `store_raw` when the collection is stored."""
 
 
 def allocate_cents(values: dict[str, Decimal], total: Decimal | None = None) -> dict[str, float]:
@@ -96,6 +101,37 @@ class CostReads:
             daily_by_usage_type=[CostRow(day=d, service=s, region="", usage_type=u, cost=cents(c))
                                  for d, s, u, c in usage],
         )
+
+    def cost_coverage(self, start: Any, end: Any) -> TimePeriod | None:
+        """The first and last day with stored daily costs within start..end; None when nothing is stored."""
+        first, last = check.period(start, end)
+        [(count, low, high)] = self._rows(
+            "SELECT count(), min(toDate(timestamp)), max(toDate(timestamp)) FROM cost_metrics FINAL "
+            f"WHERE {_COST_WHERE}",
+            {"start": first, "end": last, "breakdown": "region"})
+        return TimePeriod(start=low, end=high) if count else None
+
+    def tag_costs(self, start: Any, end: Any,
+                  tag_keys: Sequence[str]) -> tuple[TimePeriod, dict[str, dict[str, float]]] | None:
+        """Cost Explorer's spend by tag value for each of `tag_keys` that was collected, over the report period of
+        the latest collection overlapping start..end (one covering exactly start..end first), with that period;
+        None when no such collection stored tag costs."""
+        first, last = check.period(start, end)
+        keys = [key for key in tag_keys if check.tag_key(key)]
+        rows = self._rows(
+            "SELECT payload FROM raw_responses FINAL WHERE kind = {kind:String} "
+            "AND JSONExtractString(payload, 'start') <= {last:String} "
+            "AND JSONExtractString(payload, 'end') >= {first:String} "
+            "ORDER BY (JSONExtractString(payload, 'start') = {first:String} "
+            "AND JSONExtractString(payload, 'end') = {last:String}) DESC, collected_at DESC, version DESC LIMIT 1",
+            {"kind": TAG_COSTS_KIND, "first": first.isoformat(), "last": last.isoformat()})
+        if not rows:
+            return None
+        stored = json.loads(rows[0][0])
+        by_tag = stored.get("by_tag") or {}
+        found = {key: {value: cents(cost) for value, cost in sorted(by_tag[key].items())}
+                 for key in keys if key in by_tag}
+        return TimePeriod(start=stored["start"], end=stored["end"]), found
 
     def _by_tag(self, first: date, last: date, service: str | None, region: str | None,
                 tag_key: str) -> dict[str, dict[str, float]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from tools.models import Anomaly, Finding, Opportunity, Report, Resource, UsageDriver, cents
 from tools.storage import validation as check
+from tools.storage.reads_inventory import InventoryReads
 
 MAX_NAME_MATCHES = 20
 """At most this many same-named resources (one per region in practice) in one answer."""
@@ -17,8 +18,9 @@ _LATEST_RUN = ("(SELECT run_id FROM runs FINAL WHERE kind = 'opportunities' "
                "ORDER BY at DESC, run_id DESC LIMIT 1)")
 
 
-class FindingReads:
-    """Mixin: findings, reports and agent cost queries. Needs `self._rows(sql, params)`."""
+class FindingReads(InventoryReads):
+    """Mixin: findings, reports and agent cost queries (and the inventory's, `InventoryReads`). Needs
+    `self._rows(sql, params)`."""
 
     def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:  # pragma: no cover
         raise NotImplementedError

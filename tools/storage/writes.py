@@ -15,6 +15,7 @@ from tools.models import Anomaly, CollectionResult, CostRow, Opportunity, Report
 from tools.pricing.book import HOURS_PER_MONTH
 from tools.storage import validation as check
 from tools.storage.errors import StorageQueryError
+from tools.storage.reads import TAG_COSTS_KIND
 
 BATCH_RESOURCES = 2000
 """Resources per insert: large enough for ClickHouse to like the batch, small enough to keep memory flat."""
@@ -142,6 +143,11 @@ class StorageWrites:
                                                     account_id=result.account_id)
         written["metric_rows"] = self.store_instance_metrics(result.resources, collected_at=stamp, run_id=run_id,
                                                              account_id=result.account_id)
+        if result.costs is not None and result.costs.by_tag:
+            # Cost Explorer's tag totals for the report period, as collected: what /costs answers by_tag from.
+            period = result.costs.time_period
+            self.store_raw(TAG_COSTS_KIND, {"start": period.start.isoformat(), "end": period.end.isoformat(),
+                                            "by_tag": result.costs.by_tag}, run_id=run_id, collected_at=stamp)
         self._mark_run(run_id, "collection", stamp)
         return written
 

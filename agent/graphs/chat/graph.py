@@ -2,7 +2,7 @@
 
 `chat_graph` is compiled without a checkpointer for the LangGraph server; `build_chat_graph()` is compiled
 with one by `agent.graphs.runner.ask`. Without an LLM (model 'none', no credentials) or when Bedrock fails, the
-fallback's intent router answers, and the state's `mode` says which of the two did. An LLM answer quoting a
+fallback's planner answers, and the state's `mode` says which of the two did. An LLM answer quoting a
 dollar figure that is not in this turn's tool results is replaced by the fallback's answer, and the parts of a
 question no tool returned data for are answered by the fallback (`agent.graphs.chat.guard`).
 """
@@ -25,8 +25,10 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agent.graphs.chat import planner as chat_fallback
+from agent.graphs.chat import answers as chat_fallback
 from agent.graphs.chat.guard import unanswered_parts, verify_answer
+from agent.graphs.chat.plan import ThreadFilters
+from agent.graphs.chat.planner import parts_of
 from agent.graphs.chat.tools import CE_SERVICES, TOOLS, today, tools_for
 from agent.graphs.context import Context
 from agent.graphs.run_bill import RunBill
@@ -56,6 +58,8 @@ class ChatState(ChatInput, total=False):
     """Where the last answer's figures come from (query and period), one entry per query."""
     run_cost: dict[str, Any]
     """What the last turn cost (`tools.models.RunCost` as JSON): Bedrock tokens of every LLM call."""
+    filters: ThreadFilters
+    """The filters of the last question (region, service, period, tag, subject): a follow-up inherits them."""
 
 
 class ChatAnswer(BaseModel):
@@ -110,9 +114,9 @@ def _sources(turn: list[AnyMessage]) -> list[str]:
     return found
 
 
-def _redshift_cost(turn: list[AnyMessage]) -> RunCost:
+def _redshift_cost(payloads: list[dict[str, Any]]) -> RunCost:
     """What the turn's Redshift statements were billed (their tool results carry it)."""
-    paid = sum((Decimal(str(p.get("redshift_cost_usd") or 0)) for p in _tool_payloads(turn)), Decimal(0))
+    paid = sum((Decimal(str(p.get("redshift_cost_usd") or 0)) for p in payloads), Decimal(0))
     return RunCost(redshift=float(paid), total=float(paid))
 
 
@@ -152,32 +156,42 @@ def agent(state: ChatState, runtime: Runtime[Context]) -> Command[Literal["tools
     update: dict[str, Any] = {"messages": [reply], "run_cost": run_cost, "mode": f"bedrock:{settings.bedrock_model_id}"}
     if isinstance(reply, AIMessage) and reply.tool_calls:
         return Command(goto="tools", update=update)
-    update["run_cost"] = _add_cost(run_cost, _redshift_cost(turn))
-    return Command(goto=END, update={**update, **_checked(reply, turn, update["mode"])})  # type: ignore[arg-type]
+    update["run_cost"] = _add_cost(run_cost, _redshift_cost(_tool_payloads(turn)))
+    checked, paid = _checked(reply, turn, update["mode"], state.get("filters"))
+    update["run_cost"] = _add_cost(update["run_cost"], paid)
+    return Command(goto=END, update={**update, **checked})  # type: ignore[arg-type]
 
 
-def _checked(reply: AnyMessage, turn: list[AnyMessage], mode: str) -> dict[str, Any]:
+def _checked(reply: AnyMessage, turn: list[AnyMessage], mode: str,
+             thread: ThreadFilters | None) -> tuple[dict[str, Any], RunCost]:
     """The LLM's answer when every dollar figure is in this turn's tool results (cited), else the fallback's;
-    the parts of the question no tool returned data for (a failed or missing call) answered by the fallback."""
+    the parts of the question no tool returned data for (a failed or missing call) answered by the fallback.
+    With the state update, what the fallback's own billed statements (a CUR query) cost."""
     question = _question(turn)
     verdict = verify_answer(_text(reply.content), _tool_payloads(turn))
     missing = unanswered_parts(question, _answered_by(turn))
-    if verdict.unverified or (missing and len(missing) == len(chat_fallback.parts_of(question))):
+    if verdict.unverified or (missing and len(missing) == len(parts_of(question))):
         why = f"LLM answer quoted figures not in the data: {', '.join(verdict.unverified)}" if verdict.unverified \
             else f"the LLM's tools returned no data for: {', '.join(kind for kind, _ in missing)}"
         log.warning("chat: %s", why)
-        text, sources = chat_fallback.answer(question)
-        return {"messages": [AIMessage(content=text, name="deterministic")], "sources": sources,
-                "mode": f"deterministic ({why})"}
+        answered = chat_fallback.answer(question, thread)
+        return ({"messages": [AIMessage(content=answered.text, name="deterministic")], "sources": answered.sources,
+                 "mode": f"deterministic ({why})", **_kept(answered.filters)}, _redshift_cost(answered.payloads))
     sources, text = _sources(turn), verdict.text
+    filters, paid = chat_fallback.remember(question, thread), RunCost()
     if missing:
-        extra, extra_sources = chat_fallback.answer_parts(missing)
-        text = f"{text.rstrip()}\n\n{extra}"
-        sources += [s for s in extra_sources if s not in sources]
+        extra = chat_fallback.answer_parts(missing, thread)
+        paid = _redshift_cost(extra.payloads)
+        text = f"{text.rstrip()}\n\n{extra.text}"
+        sources += [s for s in extra.sources if s not in sources]
         mode = f"{mode} + deterministic ({', '.join(kind for kind, _ in missing)})"
     if text != _text(reply.content):
         reply = reply.model_copy(update={"content": text})
-    return {"messages": [reply], "sources": sources, "mode": mode}
+    return {"messages": [reply], "sources": sources, "mode": mode, **_kept(filters)}, paid
+
+
+def _kept(filters: ThreadFilters | None) -> dict[str, Any]:
+    return {"filters": filters} if filters else {}
 
 
 def _answered_by(turn: list[AnyMessage]) -> set[str]:
@@ -212,13 +226,15 @@ def _store_cost(settings: Any, bill: Any, cost: RunCost, thread_id: str) -> None
 
 
 def fallback(state: ChatState) -> dict[str, Any]:
-    """The deterministic intent router's answer to the last user message."""
+    """The deterministic planner's answer to the last user message, with the thread's filters."""
     turn = _turn(list(state["messages"]))
-    text, sources = chat_fallback.answer(_question(turn))
-    update: dict[str, Any] = {"messages": [AIMessage(content=text, name="deterministic")], "sources": sources,
-                              "mode": state.get("mode") or "deterministic"}
-    if len(turn) <= 1:
-        update["run_cost"] = RunCost().model_dump(mode="json", by_alias=True)
+    answered = chat_fallback.answer(_question(turn), state.get("filters"))
+    update: dict[str, Any] = {"messages": [AIMessage(content=answered.text, name="deterministic")],
+                              "sources": answered.sources, "mode": state.get("mode") or "deterministic",
+                              **_kept(answered.filters)}
+    # A turn the LLM made no call in starts its bill at zero; the planner's billed statements (a CUR query) add to it.
+    update["run_cost"] = _add_cost(None if len(turn) <= 1 else state.get("run_cost"),
+                                   _redshift_cost(answered.payloads))
     return update
 
 

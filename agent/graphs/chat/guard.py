@@ -3,7 +3,7 @@ of the question must rest on some data.
 
 `verify_answer` returns the figures it could not find (the caller then answers deterministically) or, for a
 verified answer that quotes figures without any `[Source: ...]`, the text with the sources of the tool results
-that contain them appended. `unanswered_parts` names the parts of a question (as the deterministic router
+that contain them appended. `unanswered_parts` names the parts of a question (as the offline planner
 splits it) for which no tool of the turn returned data, e.g. when the model's tool call failed validation.
 """
 
@@ -16,12 +16,17 @@ from typing import Any
 from agent.graphs.chat.planner import parts_of
 from agent.llm.figures import dollar_figures, known_amounts, quotes, unverified
 
-# The tools whose data answers each kind of question the deterministic router knows.
+# The tools whose data answers each kind of question (the planner's measures).
 ANSWERED_BY = {
-    "spend": {"spend", "spend_trend", "forecast", "cur_spend", "resource_details"},
-    "anomalies": {"anomalies", "spend_trend"},
-    "idle": {"top_opportunities", "resource_details"},
-    "opportunities": {"top_opportunities", "resource_details"},
+    "spend": {"spend", "spend_trend", "compare_spend", "forecast", "cur_spend", "resource_details", "resources"},
+    "change": {"compare_spend", "spend_trend", "anomalies", "spend", "cur_spend"},
+    "anomalies": {"anomalies", "spend_trend", "compare_spend"},
+    "forecast": {"forecast", "spend_trend"},
+    "run_cost": {"agent_costs", "report_summary"},
+    "savings": {"findings", "top_opportunities", "report_summary", "resource_details"},
+    "findings": {"findings", "top_opportunities", "resource_details"},
+    "resources": {"resources", "resource_details", "findings"},
+    "details": {"resource_details", "resources"},
 }
 _CITATION = re.compile(r"\[source:\s*[^\]]+\]", re.IGNORECASE)
 

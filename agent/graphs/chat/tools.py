@@ -9,65 +9,37 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from langchain_core.tools import StructuredTool
 from langgraph.config import get_config
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from agent.graphs.chat.args import Args, PeriodArgs, ToolInputError, resolve_name, today
+from agent.graphs.chat import tools_data, tools_findings
+from agent.graphs.chat.args import Args, PeriodArgs, ToolInputError, today
+from agent.graphs.chat.common import (
+    CE_SERVICES,
+    LABELS,
+    CeService,
+    Label,
+    ce_service,
+    filter_text,
+    label,
+    latest_report,
+    period_text,
+    report_or_fail,
+    report_source,
+    storage,
+)
 from agent.graphs.chat.cur import DESCRIPTION as CUR_DESCRIPTION
 from agent.graphs.chat.cur import NAME as CUR_NAME
 from agent.graphs.chat.cur import CurArgs, cur_spend
-from agent.graphs.context import base_settings
-from tools.models import Finding, OpportunityType, Report, cents
+from agent.graphs.chat.tools_spend import SpendArgs, spend
+from tools.models import Finding, OpportunityType, cents
 from tools.resource_label import display, is_arn
-from tools.storage import get_storage
 
-# Cost Explorer service names (docs/architecture.md) and the words people use for them.
-CE_SERVICES = {
-    "ec2": "Amazon Elastic Compute Cloud - Compute", "ebs": "EC2 - Other", "ec2 - other": "EC2 - Other",
-    "nat": "EC2 - Other", "vpc": "Amazon Virtual Private Cloud", "rds": "Amazon Relational Database Service",
-    "lambda": "AWS Lambda", "s3": "Amazon Simple Storage Service", "cloudwatch": "AmazonCloudWatch",
-}
-# Report service labels of opportunities.
-LABELS = {"ec2": "EC2", "ebs": "EBS", "vpc": "VPC", "nat": "VPC", "rds": "RDS", "lambda": "Lambda", "s3": "S3"}
-
-
-def ce_service(name: str | None) -> str | None:
-    """A Cost Explorer service name from a name or alias ('EC2', 'lambda', 'AWS Lambda')."""
-    return resolve_name(name, CE_SERVICES, "service")
-
-
-def label(name: str | None) -> str | None:
-    """A report service label ('EC2', 'EBS', 'VPC', 'RDS', 'Lambda', 'S3') from a name or alias."""
-    if name is None or not name.strip():
-        return None
-    key = name.strip().lower()
-    if key in LABELS:
-        return LABELS[key]
-    for alias, full in CE_SERVICES.items():
-        if full.lower() == key and alias in LABELS:
-            return LABELS[alias]
-    raise ToolInputError(f"service: unknown service {name!r}; known: {', '.join(sorted(set(LABELS.values())))}")
-
-
-# Names are checked and normalised while the arguments are validated: a bad one never reaches a query.
-CeService = Annotated[str | None, AfterValidator(ce_service)]
-Label = Annotated[str | None, AfterValidator(label)]
-
-
-class SpendArgs(PeriodArgs):
-    group_by: Literal["service", "region", "tag"] = Field("service", description="How to break the spend down.")
-    service: CeService = Field(None, description="Only this service, e.g. 'EC2' or 'AWS Lambda'.")
-    region: str | None = Field(None, description="Only this region, e.g. 'us-east-1'.")
-    tag_key: str | None = Field(None, description="Tag key when group_by is 'tag', e.g. 'team'.")
-
-    @model_validator(mode="after")
-    def _tag(self) -> SpendArgs:
-        if self.group_by == "tag" and not self.tag_key:
-            raise ValueError("group_by 'tag' needs tag_key")
-        return self
+__all__ = ["CE_SERVICES", "LABELS", "QUERIES", "TOOLS", "SpendArgs", "ToolInputError", "ce_service", "label",
+           "latest_report", "run_query", "today", "tools_for"]
 
 
 class TrendArgs(PeriodArgs):
@@ -81,6 +53,8 @@ class OpportunityArgs(Args):
     service: Label = Field(None, description="Only this service: EC2, EBS, VPC, RDS, Lambda or S3.")
     type: OpportunityType | None = Field(None, description="Only this opportunity type, e.g. 'idle_resource'.")
     min_savings: float = Field(0.0, ge=0, description="Minimum monthly savings in USD.")
+    per_opportunity: int = Field(5, ge=1, le=500, description="How many of each opportunity's resources to list, "
+                                 "largest savings first.")
 
 
 class AnomalyArgs(Args):
@@ -107,49 +81,17 @@ class ForecastArgs(Args):
     days: int = Field(30, ge=1, le=365, description="Days ahead to forecast.")
 
 
-def _storage() -> Any:
-    return get_storage(base_settings())
-
-
-def latest_report() -> Report | None:
-    report = _storage().latest_report()
-    if report is None or isinstance(report, Report):
-        return report
-    return Report.model_validate(report)
-
-
-def _dump(result: dict[str, Any]) -> str:
-    return json.dumps(result, default=str)
-
-
-def _period_text(start: date, end: date) -> str:
-    return f"{start.isoformat()}..{end.isoformat()}"
-
-
-def spend(args: SpendArgs) -> dict[str, Any]:
-    """Spend over a period, total and broken down by service, region or one tag."""
-    service = args.service
-    summary = _storage().cost_summary(args.start, args.end, service=service, region=args.region,
-                                      tag_key=args.tag_key if args.group_by == "tag" else None)
-    filters = "".join(f", {k}={v!r}" for k, v in (("service", service), ("region", args.region)) if v)
-    breakdown = {"service": summary.by_service, "region": summary.by_region}.get(args.group_by) \
-        or summary.by_tag.get(args.tag_key or "", {})
-    return {"total_usd": summary.total_cost, f"by_{args.group_by}": breakdown,
-            "period": _period_text(args.start, args.end),
-            "source": f"cost_summary {_period_text(args.start, args.end)}{filters} (ClickHouse cost_metrics)"}
-
-
 def trend(args: TrendArgs) -> dict[str, Any]:
     """Spend per day or month over a period (all matching services and regions together)."""
     service = args.service
-    rows = _storage().query_cost_trends(args.start, args.end, service=service, region=args.region,
+    rows = storage().query_cost_trends(args.start, args.end, service=service, region=args.region,
                                         granularity=args.granularity)
     totals: dict[str, Decimal] = {}
     for row in rows:
         totals[row["period"]] = totals.get(row["period"], Decimal(0)) + Decimal(str(row["cost"]))
     series = [{"period": p, "cost_usd": cents(v)} for p, v in sorted(totals.items())][-120:]
-    filters = "".join(f", {k}={v!r}" for k, v in (("service", service), ("region", args.region)) if v)
-    return {"series": series, "source": f"query_cost_trends {_period_text(args.start, args.end)} "
+    filters = filter_text(service=service, region=args.region)
+    return {"series": series, "source": f"query_cost_trends {period_text(args.start, args.end)} "
                                         f"by {args.granularity}{filters} (ClickHouse cost_metrics)"}
 
 
@@ -159,8 +101,8 @@ def forecast(args: ForecastArgs) -> dict[str, Any]:
     if report is not None and report.forecast is not None:
         f = report.forecast
         return {"mean_usd": f.mean, "lower_usd": f.lower, "upper_usd": f.upper,
-                "period": _period_text(f.time_period.start, f.time_period.end),
-                "source": f"latest report forecast {_period_text(f.time_period.start, f.time_period.end)} "
+                "period": period_text(f.time_period.start, f.time_period.end),
+                "source": f"latest report forecast {period_text(f.time_period.start, f.time_period.end)} "
                           "(Cost Explorer GetCostForecast)"}
     end = today() - timedelta(days=1)
     start = end - timedelta(days=13)
@@ -169,26 +111,13 @@ def forecast(args: ForecastArgs) -> dict[str, Any]:
         raise ToolInputError("no stored spend in the last 14 days to forecast from")
     mean = sum((Decimal(str(p["cost_usd"])) for p in series), Decimal(0)) / 14
     return {"mean_daily_usd": cents(mean), "forecast_usd": cents(mean * args.days), "days": args.days,
-            "source": f"computed: mean daily cost over {_period_text(start, end)} (query_cost_trends) "
+            "source": f"computed: mean daily cost over {period_text(start, end)} (query_cost_trends) "
                       f"x {args.days} days"}
-
-
-def _report_or_fail() -> Report:
-    report = latest_report()
-    if report is None:
-        raise ToolInputError("no report stored yet: run an analysis first (cost-agent run)")
-    return report
-
-
-def _report_source(report: Report, what: str) -> str:
-    stamp = report.generated_at.isoformat() if report.generated_at else "unknown time"
-    return f"latest report {what} {_period_text(report.time_period.start, report.time_period.end)} " \
-           f"(generated {stamp})"
 
 
 def opportunities(args: OpportunityArgs) -> dict[str, Any]:
     """The largest savings opportunities of the latest report, with their biggest resources."""
-    report = _report_or_fail()
+    report = report_or_fail()
     service = args.service
     found = [o for o in report.opportunities if (service is None or o.service == service)
              and (args.type is None or o.type == args.type) and o.estimated_savings >= args.min_savings]
@@ -198,14 +127,14 @@ def opportunities(args: OpportunityArgs) -> dict[str, Any]:
          "monthly_savings_usd": o.estimated_savings, "priority": o.priority, "confidence": o.confidence,
          "largest": [{"resource_id": f.resource_id, "region": f.region, "savings_usd": f.estimated_savings,
                       "recommendation": f.recommendation, **_shown(f)}
-                     for f in sorted(o.resources, key=lambda f: -f.savings)[:5]]}
+                     for f in sorted(o.resources, key=lambda f: -f.savings)[:args.per_opportunity]]}
         for o in found[:args.limit]], "matching": len(found),
-        "source": _report_source(report, "opportunities")}
+        "source": report_source(report, "opportunities")}
 
 
 def anomalies(args: AnomalyArgs) -> dict[str, Any]:
     """Daily cost anomalies of the latest report and the usage types that drove them."""
-    report = _report_or_fail()
+    report = report_or_fail()
     service = args.service
     found = [a for a in report.anomalies if (service is None or a.service == service)
              and (args.start is None or a.date >= args.start) and (args.end is None or a.date <= args.end)]
@@ -213,7 +142,7 @@ def anomalies(args: AnomalyArgs) -> dict[str, Any]:
         {"date": a.date.isoformat(), "service": a.service, "region": a.region, "expected_usd": a.expected_cost,
          "actual_usd": a.actual_cost, "change_percentage": a.change_percentage, "baseline": a.baseline,
          "drivers": [{"usage_type": d.usage_type, "change_usd": d.change} for d in a.drivers[:5]]}
-        for a in found[:20]], "source": _report_source(report, "anomalies")}
+        for a in found[:20]], "source": report_source(report, "anomalies")}
 
 
 def _shown(f: Finding) -> dict[str, str]:
@@ -223,7 +152,7 @@ def _shown(f: Finding) -> dict[str, str]:
 
 def resource(args: ResourceArgs) -> dict[str, Any]:
     """One resource: inventory, latest utilization, stored cost of its last 30 days, findings of the latest run."""
-    details = _storage().resource_details(args.resource_id, args.region)
+    details = storage().resource_details(args.resource_id, args.region)
     if not details:
         where = f" in {args.region}" if args.region else ""
         raise ToolInputError(f"no stored resource {args.resource_id!r}{where}")
@@ -233,13 +162,31 @@ def resource(args: ResourceArgs) -> dict[str, Any]:
 
 
 QUERIES: dict[str, tuple[Any, type[Args], str]] = {
-    "spend": (spend, SpendArgs, "Spend over a period (ISO dates, inclusive), total and by service, region or tag."),
+    "spend": (spend, SpendArgs, "Spend over a period (ISO dates, inclusive), total and by service, region, usage "
+                                "type or tag; days_with_data 0 means nothing is stored for the period yet."),
     "spend_trend": (trend, TrendArgs, "Spend per day or month over a period, optionally for one service/region."),
+    "compare_spend": (tools_data.compare_spend, tools_data.CompareArgs,
+                      "Spend over a period (or one day) against a stated baseline: the mean of the N days before, "
+                      "or the previous period of the same length; the change in dollars and percent."),
     "forecast": (forecast, ForecastArgs, "Forecast of spend for the coming days."),
+    "report_summary": (tools_findings.report_summary, tools_findings.SummaryArgs,
+                       "The latest report's headline: spend, total waste (deduplicated: each resource's largest "
+                       "saving once), waste by service, the regions collected, what the run itself cost."),
     "top_opportunities": (opportunities, OpportunityArgs,
                           "Largest savings opportunities (type idle_resource for idle resources)."),
+    "findings": (tools_findings.findings, tools_findings.FindingArgs,
+                 "Every finding of the latest report matching filters (types, service, region, resource state such "
+                 "as running or stopped, kind, tag), with the count and the savings counted once per resource."),
+    "resources": (tools_data.resources, tools_data.ResourceListArgs,
+                  "Resources of the latest inventory (kind, state, region, tag filters): how many, their price-book "
+                  "monthly cost, optionally grouped by kind, state, region, tag value or type."),
     "anomalies": (anomalies, AnomalyArgs, "Cost anomalies (unexpected daily jumps) and what drove them."),
     "resource_details": (resource, ResourceArgs, "Everything known about one resource, and its findings."),
+    "agent_costs": (tools_data.agent_costs, tools_data.AgentCostArgs,
+                    "What the agent itself spent (Bedrock tokens, Redshift, Lambda, paid AWS API requests)."),
+    "catalog": (tools_data.catalog, tools_data.CatalogArgs,
+                "Names to filter by: services and regions with stored spend and the days it covers, collected "
+                "regions, tag keys with their values, finding types of the latest report."),
 }
 
 
@@ -271,7 +218,7 @@ def _tool(name: str) -> StructuredTool:
     _, schema, description = QUERIES[name]
 
     def call(**kwargs: Any) -> str:
-        return _dump(run_query(name, kwargs))
+        return json.dumps(run_query(name, kwargs), default=str)
 
     return StructuredTool.from_function(func=call, name=name, description=description, args_schema=schema)
 

@@ -9,15 +9,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 
 from agent import metrics
 from agent.graphs.runner import run_analysis
-from agent.surfaces.api.deps import AuthDep
 from agent.surfaces.api.jobs import JobManager, RunFn
 from agent.surfaces.api.problems import ProblemError, install_handlers, problem_response
 from agent.surfaces.api.routers import analysis, chat, collect, costs, opportunities, ops
 from agent.surfaces.api.scheduler import CollectionScheduler
+from agent.surfaces.mcp import http as mcp_http
 from tools import __version__
 from tools.models import Report
 from tools.settings import Settings, get_settings
@@ -82,22 +81,26 @@ def create_app(settings: Settings | None = None, *, run_fn: RunFn | None = None,
     jobs = JobManager(run_fn or default_run_fn(settings), on_finished=record_finished)
     schedule = settings.aws_collection_schedule
     scheduler = CollectionScheduler(schedule, jobs) if schedule else None
+    mcp_endpoint = mcp_http.McpEndpoint(settings)  # /mcp: the chat's tools over MCP, behind the same key
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if scheduler is not None:
             scheduler.start()
         try:
-            yield
+            async with mcp_endpoint.running():  # the MCP transport's task group
+                yield
         finally:
             if scheduler is not None:
                 scheduler.stop()
 
     app = FastAPI(
         title="OptiInfra Cost Agent", version=__version__, lifespan=lifespan,
-        openapi_url=None, docs_url=None, redoc_url=None,
-        description="AWS spend, waste with evidence and dollars, and the agent's own bill. "
-                    "Every endpoint but /health and /metrics needs the API key (X-API-Key or Authorization: Bearer).",
+        # The schema and its browsable page describe the API and hold no data: open, like /health and /metrics.
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+        description="AWS spend, waste with evidence and dollars, and the agent's own bill. Every data endpoint "
+                    "needs the API key (X-API-Key or Authorization: Bearer); /health, /metrics, /openapi.json "
+                    "and /docs do not.",
     )
     app.state.settings = settings
     app.state.jobs = jobs
@@ -108,11 +111,7 @@ def create_app(settings: Settings | None = None, *, run_fn: RunFn | None = None,
     app.middleware("http")(_log_requests)
     for module in (ops, collect, costs, opportunities, analysis, chat):
         app.include_router(module.router)
-
-    @app.get("/openapi.json", include_in_schema=False, dependencies=[AuthDep])
-    def openapi() -> JSONResponse:
-        """The OpenAPI document; like every endpoint but /health and /metrics it needs the key."""
-        return JSONResponse(app.openapi())
+    app.router.routes.append(mcp_endpoint.route())
 
     return app
 

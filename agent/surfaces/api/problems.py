@@ -56,16 +56,23 @@ def _message(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def _field_error(err: dict[str, Any]) -> FieldError:
+    if err.get("type") == "json_invalid":  # its loc is (body, character position): say what it is instead
+        return FieldError(field="body", message=f"not valid JSON ({_message(err)} at character {err['loc'][-1]})")
+    return FieldError(field=_field(tuple(err.get("loc", ()))), message=_message(err))
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldError(field=_field(tuple(e.get("loc", ()))), message=_message(e)) for e in exc.errors()]
+    errors = [_field_error(e) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem_response(request, 422, "Invalid request", detail, errors)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, "Error")
+    title = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+             405: "Method Not Allowed"}.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(request, exc.status_code, title, detail, headers=getattr(exc, "headers", None))
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from tools.regions import KNOWN_REGIONS
+from tools.settings import TAG_KEY
 
 MAX_MONTHS = 13
 MAX_SAVINGS = 1_000_000_000
+MAX_TAG_KEYS = 10
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Cost Explorer's service names (SERVICE dimension), and the short names people type, mapped onto them.
 CE_SERVICES = (
@@ -79,6 +83,34 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(f"cannot add {months} months to {day}")
 
 
+def iso_date(value: Any) -> Any:
+    """Only `YYYY-MM-DD`: pydantic's lax date parsing would read `0` as 1970-01-01 and `2026-01-01T00:00` as a
+    day, neither of which the schema promises."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a calendar date as YYYY-MM-DD, got {value!r}")
+
+
+def tag_key(value: str) -> str:
+    if not TAG_KEY.fullmatch(value):
+        raise ValueError(f"expected a tag key (letters, digits, spaces and _ . : / = + - @, at most 128), "
+                         f"got {value!r}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+TagKey = Annotated[str, AfterValidator(tag_key), Field(json_schema_extra={"pattern": f"^{TAG_KEY.pattern}$"})]
+# What the schema lists is what the validators accept (case aside): fuzzers and clients read the same promise.
+COST_SERVICE_NAMES = sorted({*CE_SERVICES, *SERVICE_ALIASES, *(n.upper() for n in ("ec2", "ebs", "vpc", "rds", "s3")),
+                             "Lambda"})
+FINDING_SERVICE_NAMES = sorted({*FINDING_SERVICES, *_LABEL_ALIASES})
+
+
 def default_period(today: date | None = None, days: int = 30) -> tuple[date, date]:
     """The report period: `days` days ending yesterday (docs/architecture.md, Clock)."""
     today = today or datetime.now(UTC).date()
@@ -89,10 +121,14 @@ class CostQuery(BaseModel):
     """`GET /api/v1/aws/costs`: dates are ISO (YYYY-MM-DD), both inclusive."""
 
     model_config = ConfigDict(extra="forbid")
-    start_date: date | None = Field(None, description="first day, ISO YYYY-MM-DD (default: 30 days ago)")
-    end_date: date | None = Field(None, description="last day, inclusive, ISO YYYY-MM-DD (default: yesterday)")
-    service: str | None = Field(None, description="Cost Explorer service name or EC2, EBS, VPC, RDS, Lambda, S3")
-    region: str | None = Field(None, description="AWS region name, e.g. us-east-1")
+    start_date: IsoDate | None = Field(None, description="first day, ISO YYYY-MM-DD (default: 30 days ago)")
+    end_date: IsoDate | None = Field(None, description="last day, inclusive, ISO YYYY-MM-DD (default: yesterday)")
+    service: str | None = Field(None, description="Cost Explorer service name or EC2, EBS, VPC, RDS, Lambda, S3",
+                                json_schema_extra={"enum": [*COST_SERVICE_NAMES]})
+    region: str | None = Field(None, description="AWS region name, e.g. us-east-1",
+                               json_schema_extra={"enum": [*sorted(KNOWN_REGIONS)]})
+    tag_key: list[TagKey] = Field(default_factory=list, max_length=MAX_TAG_KEYS,
+                                  description="tag key for `by_tag`, repeatable (default: COST_ALLOCATION_TAGS)")
 
     @field_validator("service")
     @classmethod
@@ -124,7 +160,8 @@ class OpportunityQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # The upper bound keeps the value inside storage's Decimal(18, 6); no finding is worth a billion a month.
     min_savings: float = Field(0.0, ge=0, le=MAX_SAVINGS, allow_inf_nan=False, description="monthly USD, >= 0")
-    service: str | None = Field(None, description="EC2, EBS, VPC, RDS, Lambda or S3")
+    service: str | None = Field(None, description="EC2, EBS, VPC, RDS, Lambda or S3",
+                                json_schema_extra={"enum": [*FINDING_SERVICE_NAMES]})
     priority: Literal["high", "medium", "low"] | None = None
 
     @field_validator("service")
@@ -162,15 +199,27 @@ class CollectResponse(BaseModel):
     started_at: datetime
 
 
+class Period(BaseModel):
+    start: date
+    end: date
+
+
 class CostsResponse(BaseModel):
-    """The seed's Cost Explorer shape, read from storage."""
+    """The seed's Cost Explorer shape, read from storage, and what the numbers rest on."""
 
     time_period: dict[str, date]
     total_cost: float
     by_service: dict[str, float]
     by_region: dict[str, float]
     by_tag: dict[str, dict[str, float]]
+    """Tag key -> tag value ('' untagged) -> Cost Explorer's spend, one entry per key asked."""
     currency: str = "USD"
+    has_data: bool = Field(description="false: nothing is collected for the period yet, so total_cost 0 is no "
+                                        "spend figure")
+    data_period: Period | None = Field(None, description="first and last day with stored costs in the period")
+    by_tag_period: Period | None = Field(None, description="the period by_tag covers: the report period of the "
+                                                           "latest collection overlapping the one asked")
+    notes: list[str] = Field(default_factory=list, description="what a reader must know about these numbers")
 
 
 class OpportunitiesResponse(BaseModel):

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from agent import metrics
 from agent.graphs.runner import run_analysis
-from agent.surfaces.cli.exits import EXIT_OK, EXIT_PARTIAL
+from agent.surfaces.cli.exits import EXIT_OK, EXIT_PARTIAL, RunFailed
 from agent.surfaces.cli.output import step_progress
 from agent.surfaces.report.html import write_html
 from tools.models import Report
@@ -40,6 +40,12 @@ def analyse(settings: Settings, console: Console, **kwargs: Any) -> Report:
 
 
 def exit_code(report: Report) -> int:
+    """0, or 3 when some region or service failed; `RunFailed` (exit 1) when every AWS call failed, since a report
+    of nothing is no partial result."""
+    if report.partial and report.api_calls and not any(c.outcome == "ok" for c in report.api_calls):
+        first = report.errors[0] if report.errors else None
+        reason = f" (first: {first.scope}: {first.error})" if first else ""
+        raise RunFailed(f"every AWS call failed, nothing was collected{reason}")
     return EXIT_PARTIAL if report.partial else EXIT_OK
 
 

@@ -5,22 +5,41 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import sys
 from pathlib import Path
+from typing import NoReturn
 
-from agent.surfaces.cli.exits import UsageError
+from agent.surfaces.cli.exits import EXIT_CODES, EXIT_USAGE, UsageError
 from tools.regions import KNOWN_REGIONS
 from tools.settings import get_settings
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the command (no usage block), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message.removeprefix('argument ')} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cost-agent", description="AWS cost-optimization agent.")
+    p = _Parser(prog="cost-agent", description="AWS cost-optimization agent: spend, waste with dollars and "
+                "evidence, and what the agent itself cost.", epilog=EXIT_CODES,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    d = sub.add_parser("demo", help="run the whole agent on a simulated account and write the report")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    d = sub.add_parser("demo", help="run the agent on a simulated account, write the report")
     d.add_argument("--out", type=Path, default=Path("."), help="directory for report.json and report.html")
-    r = sub.add_parser("run", help="run the whole agent against the AWS account the environment points at")
+    r = sub.add_parser("run", help="run the agent on the AWS account the environment points at")
     r.add_argument("--regions", help="comma-separated regions, e.g. us-east-1,eu-west-1")
-    r.add_argument("--lookback-days", type=int, help="days of cost history to analyse (default 30)")
+    r.add_argument("--lookback-days", type=_whole, help="days of cost history to analyse (default 30)")
     r.add_argument("--json", type=Path, help="write the report as JSON here")
     r.add_argument("--html", type=Path, help="write the report as one self-contained HTML file here")
     r.add_argument("--refresh", action="store_true", help="bypass the Cost Explorer cache")
@@ -30,9 +49,20 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="the HTTP API")
     s.add_argument("--host", help="address to listen on (default API_HOST, 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default API_PORT, 8001)")
+    sub.add_parser("mcp", help="the read-only chat tools over MCP (stdio) for other agents and IDEs")
     sb = sub.add_parser("sandbox", help="a simulated AWS account on loopback", add_help=False)
     sb.add_argument("rest", nargs=argparse.REMAINDER)
+    _describe(sub)
     return p
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:
+    """Every command's own --help: its one-line summary on top, the exit codes below."""
+    summaries = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        command.description = command.description or summaries.get(name)
+        command.epilog = command.epilog or EXIT_CODES
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def check(args: argparse.Namespace) -> None:
@@ -41,11 +71,21 @@ def check(args: argparse.Namespace) -> None:
     if args.command == "run":
         get_settings()
         if args.lookback_days is not None and not 1 <= args.lookback_days <= 395:
-            raise UsageError("--lookback-days: expected a whole number of days between 1 and 395")
+            raise UsageError(f"--lookback-days: expected a whole number of days between 1 and 395, "
+                             f"got {args.lookback_days}")
         args.regions = regions(args.regions)
+        for flag, path in (("--json", args.json), ("--html", args.html)):
+            if path is not None and path.is_dir():
+                raise UsageError(f"{flag}: {path} is a directory; name the file to write")
+    elif args.command == "demo":
+        if args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out: {args.out} is a file; name a directory for report.json and report.html")
+        get_settings()
     elif args.command == "ask":
         if not args.question.strip():
-            raise UsageError("ask: the question is empty")
+            raise UsageError("the question is empty")
+        get_settings()
+    elif args.command == "mcp":
         get_settings()
     elif args.command == "serve":
         settings = get_settings()

@@ -15,7 +15,7 @@ from types import ModuleType
 from rich.console import Console
 
 from agent.surfaces.cli.arguments import check, parser
-from agent.surfaces.cli.exits import EXIT_FAILED, EXIT_USAGE, UsageError
+from agent.surfaces.cli.exits import EXIT_FAILED, EXIT_USAGE, RunFailed, UsageError
 from tools.logsafe import configure_logging
 from tools.settings import ConfigError
 from tools.storage import StorageError, StorageLockedError, StorageUnreachableError
@@ -51,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, UsageError, StorageLockedError, StorageUnreachableError) as exc:
         _error_line(f"cost-agent {args.command}: {str(exc).splitlines()[0]}")
         return EXIT_USAGE
+    except RunFailed as exc:
+        _error_line(f"cost-agent {args.command}: {str(exc).splitlines()[0]}"[:400])
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        _error_line("interrupted")
+        _error_line(f"cost-agent {args.command}: interrupted")
         return EXIT_FAILED
     except (StorageError, Exception) as exc:
         log.debug("command failed", exc_info=True)

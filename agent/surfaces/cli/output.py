@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from agent.analysis.summary import money
 from tools.models import Report
@@ -64,10 +67,19 @@ def step_progress(console: Console) -> Iterator[StepProgress]:
             callback.close()
 
 
+def has_cost_data(report: Report) -> bool:
+    """Whether Cost Explorer had any spend for the period (a new account, or one whose Cost Explorer was enabled
+    in the last day, has none: that is "no data yet", not "$0.00")."""
+    return bool(report.by_service) or report.total_monthly_cost != 0
+
+
 def print_summary(console: Console, report: Report) -> None:
     tp = report.time_period
-    head = (f"{tp.start} to {tp.end}: spend {money(report.total_monthly_cost)}, waste {money(report.total_waste)} "
-            f"({report.waste_percentage:.2f} %), {len(report.opportunities)} kinds of opportunity, "
+    spend = (f"spend {money(report.total_monthly_cost)}" if has_cost_data(report) else
+             "no cost data yet (Cost Explorer has none for the period; it needs up to a day after it is enabled)")
+    waste = (f"waste {money(report.total_waste)} ({report.waste_percentage:.2f} %)" if has_cost_data(report)
+             else f"waste {money(report.total_waste)}")
+    head = (f"{tp.start} to {tp.end}: {spend}, {waste}, {len(report.opportunities)} kinds of opportunity, "
             f"{len(report.anomalies)} anomalies; this run cost ${report.run_cost.total:,.4f}")
     body = report.executive_summary or "(no executive summary)"
     console.print(Panel(body, title="Executive summary", subtitle=report.summary_source or None))
@@ -78,22 +90,36 @@ def print_summary(console: Console, report: Report) -> None:
             console.print(f"  {err.scope}: {err.error[:160]}")
 
 
+def _compact(title: str) -> Table:
+    """No side borders and one space between columns, so that a table fits 80 columns without cutting a cell."""
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+
+
 def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
-    table = Table(title="Top opportunities", show_lines=False)
-    for name, justify in (("type", "left"), ("service", "left"), ("resources", "right"),
-                          ("savings / month", "right"), ("priority", "left"), ("largest", "left")):
-        table.add_column(name, justify=justify, no_wrap=name != "largest")  # type: ignore[arg-type]
+    """One row per opportunity, largest first; its largest resource on a second line under the type, where long
+    names and ids have the width they need (at 80 columns nothing is cut: a long name wraps at a space, and only a
+    single word wider than the column folds)."""
+    table = _compact("Top opportunities")
+    table.add_column("opportunity, largest resource", overflow="fold")
+    table.add_column("service", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("savings/mo", justify="right", no_wrap=True)
+    table.add_column("priority", no_wrap=True)
     for opp in sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:limit]:
-        top = max(opp.resources, key=lambda f: f.savings)
-        table.add_row(opp.type, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority,
-                      f"{label(top.resource_id, top.region, top.name)} {money(top.savings)}")
+        cell: RenderableType = Text(opp.type, style="bold")
+        if opp.resources:
+            top = max(opp.resources, key=lambda f: f.savings)
+            largest = Text(f"{label(top.resource_id, top.region, top.name)} {money(top.savings)}", style="dim",
+                           overflow="fold")
+            cell = Group(cell, Padding(largest, (0, 0, 0, 2)))
+        table.add_row(cell, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority)
     return table
 
 
 def anomalies_table(report: Report) -> Table:
-    table = Table(title="Anomalies")
+    table = _compact("Anomalies")
     for name in ("date", "service", "region", "expected", "actual", "change"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold", no_wrap=name in ("date", "region", "change"))
     for a in sorted(report.anomalies, key=lambda a: a.date):
         table.add_row(str(a.date), a.service, a.region, money(a.expected_cost), money(a.actual_cost),
                       f"{a.change_percentage:+.1f} %")

@@ -64,7 +64,7 @@ def test_graph_end_to_end_on_the_simulated_account(sandboxed, report_checker) ->
     assert f"${figure:,.2f} [Source: cost_summary {start}..{end}, service='{EC2}'" in answer.answer
     idle = ask("Which resources are idle?", "sandbox-chat", load_settings(bedrock_model_id="none"))
     idle_truth = sorted({w["resource_id"] for w in truth["waste"] if w["type"] == "idle_resource"})
-    assert idle.answer.splitlines()[0].startswith("Idle resources [Source: latest report opportunities")
+    assert " are idle or unused (idle_resource, " in idle.answer.splitlines()[0]
     assert any(rid in idle.answer for rid in idle_truth)
     # And a turn through the sandbox's Converse server (tool call, tool result, answer) is billed too.
     # (A tool it picks with required dates fails validation: the fallback answers then, see test_chat_guard.)

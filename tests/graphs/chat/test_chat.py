@@ -1,5 +1,5 @@
 """Chat: read-only tools with validated arguments and cited sources; the LLM path through the real
-ChatBedrockConverse (tool call, then answer) against the loopback Converse server; the deterministic router."""
+ChatBedrockConverse (tool call, then answer) against the loopback Converse server; the offline planner."""
 
 from __future__ import annotations
 
@@ -46,17 +46,25 @@ def test_fallback_answers_opportunities_idle_anomalies_and_says_what_it_cannot(s
     settings = load_settings(bedrock_model_id="none")
     top = ask("What are the biggest savings opportunities?", "t2", settings).answer.splitlines()
     assert top[0].startswith("Biggest savings opportunities [Source: latest report opportunities 2026-10-25..2026-11-23")
-    assert top[1] == ("- idle_resource (EC2): 10 resource(s), $100.45 a month, priority high; "
-                      "e.g. i-00000009, i-00000008, i-00000007")
-    assert top[2].startswith("- unused_elastic_ip (VPC): 1 resource(s), $3.65 a month")
+    # Every resource of a set, never "e.g." and three of them.
+    assert top[1] == ("- idle_resource (EC2): 10 resource(s), $100.45 a month, priority high: "
+                      + ", ".join(f"i-{i:08x}" for i in range(9, -1, -1)))
+    assert top[2] == "- unused_elastic_ip (VPC): 1 resource(s), $3.65 a month, priority low: eipalloc-1"
     idle = ask("Which resources are idle?", "t3", settings).answer.splitlines()
-    assert idle[1].startswith("- idle_resource (EC2): 10 resource(s), $100.45")
-    assert idle[2].startswith("- unused_elastic_ip (VPC)")
+    assert idle[0].startswith("11 resources are idle or unused (idle_resource, idle_database, idle_nat_gateway, "
+                              "unused_elastic_ip, unattached_volume) in the latest report: $104.10 a month to save, "
+                              "counted once per resource [Source: latest report findings 2026-10-25..2026-11-23")
+    assert idle[1:] == [f"- i-{i:08x} (us-east-1, idle_resource): ${10 + i / 100:.2f} a month; Stop or terminate"
+                        for i in range(9, -1, -1)] + ["- eipalloc-1 (eu-west-1, unused_elastic_ip): $3.65 a month; "
+                                                      "Release"]
     spikes = ask("Why did Lambda jump?", "t4", settings).answer.splitlines()
     assert spikes[1] == ("- 2026-11-15 AWS Lambda us-east-1: $42.50 against $10.00 expected (+325.0 %); "
                          "driven by USE1-Lambda-GB-Second ($32.00)")
     cannot = ask("Write me a poem about clouds", "t5", settings)
-    assert cannot.answer.startswith("I can answer without an LLM only these kinds of question")
+    assert cannot.answer == (
+        "I can't answer that from the stored data without an LLM: the question names nothing I can look up (a "
+        "service, region, team, finding type, resource or period) or asks for something no tool computes. "
+        'Questions that work: "What did we spend on EC2 in the last 7 days?" and "What is the total waste you found?"')
     assert cannot.sources == []
 
 
@@ -115,7 +123,8 @@ def test_llm_calls_a_tool_then_answers_with_the_cited_figure_and_is_billed(store
     tool_result = json.loads(second[-1]["content"][0]["toolResult"]["content"][0]["text"])
     assert (tool_result["total_usd"], tool_result["source"]) == (figure, source)
     names = [t["toolSpec"]["name"] for t in converse.requests[0]["toolConfig"]["tools"]]
-    assert names == ["spend", "spend_trend", "forecast", "top_opportunities", "anomalies", "resource_details"]
+    assert names == ["spend", "spend_trend", "compare_spend", "forecast", "report_summary", "top_opportunities",
+                     "findings", "resources", "anomalies", "resource_details", "agent_costs", "catalog"]
     costs = storage.agent_cost_totals()
     assert (costs["bedrock"], costs["input_tokens"], costs["output_tokens"], costs["records"]) == (
         0.01455, 4400, 90, 2)

@@ -63,3 +63,21 @@ def test_cur_sql_rejects_a_bad_table_name() -> None:
 
     with pytest.raises(ToolInputError, match="REDSHIFT_CUR_TABLE"):
         cur_sql("cur; DROP TABLE x", "service", False)
+
+
+def test_without_an_llm_a_question_naming_the_cur_queries_it_too(redshift) -> None:
+    """Tool parity: the planner calls the same billed CUR tool the LLM may call, only when the question names it."""
+    from tools.settings import load_settings
+
+    server, storage = redshift
+    server.rows = [["AmazonEC2", 812.5]]
+    answer = ask("What did EC2 cost in October 2026 according to the CUR?", "t-cur-offline",
+                 load_settings(bedrock_model_id="none"))
+    source = "Cost and Usage Report 2026-10-01..2026-10-31 (Redshift cur-wg/billing.cur, unblended cost)"
+    assert answer.answer == (f"Spend Amazon Elastic Compute Cloud - Compute for October 2026 (2026-10-01..2026-10-31) "
+                             f"in the Cost and Usage Report: $812.50 [Source: {source}].")
+    assert (answer.sources, answer.mode, answer.run_cost.redshift, answer.run_cost.total) == (
+        [source], "deterministic (no LLM configured)", 0.048, 0.048)
+    (statement,) = server.statements.values()
+    assert statement.params[-1] == {"name": "service", "value": "AmazonEC2"}
+    assert storage.agent_cost_totals()["redshift"] == 0.048  # the statement is billed, as the LLM's is

@@ -138,7 +138,8 @@ def test_no_anomaly_on_that_day_says_so_and_shows_the_day_against_its_baseline(s
     answer = ask("Why did EC2 jump on the 15th?", "t-no-anomaly", load_settings(bedrock_model_id="none"))
     _, anomalies = sources_of(start, day)
     weeks = sum(1 for k in range(1, 5) if day - timedelta(days=7 * k) >= start)
-    trend = f"query_cost_trends {day - timedelta(days=28)}..{day} by day, service='{EC2}' (ClickHouse cost_metrics)"
+    trend = (f"compare_spend {day}..{day} against same_weekday {day - timedelta(days=28)}..{day - timedelta(days=1)}, "
+             f"service='{EC2}' (ClickHouse cost_metrics)")
     assert answer.answer.split("\n") == [
         f"No cost anomaly was recorded for {EC2} on or around {day} "
         f"({day - timedelta(days=1)}..{day + timedelta(days=1)}) [Source: {anomalies}].",

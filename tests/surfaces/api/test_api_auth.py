@@ -1,4 +1,4 @@
-"""API key on every endpoint but /health and /metrics; both header forms; problems on failure."""
+"""API key on every data endpoint (not /health, /metrics, /openapi.json, /docs); both header forms; problems."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from tools.settings import load_settings
 
 PROTECTED = [("get", "/api/v1/aws/costs"), ("get", "/api/v1/aws/opportunities"), ("get", "/api/v1/aws/analysis"),
              ("post", "/api/v1/aws/collect"), ("post", "/api/v1/aws/refresh"), ("get", "/api/v1/aws/jobs/abc123"),
-             ("post", "/api/v1/chat"), ("get", "/openapi.json")]
+             ("post", "/api/v1/chat")]
+OPEN = {"/health", "/metrics"}
 
 
 def test_health_and_metrics_need_no_key(client) -> None:
@@ -44,8 +45,27 @@ def test_both_header_forms_accepted(client, filled) -> None:
     assert client.get("/api/v1/aws/analysis", headers=headers).status_code == 200
 
 
+def test_the_schema_and_its_page_need_no_key(client) -> None:
+    r = client.get("/openapi.json")
+    assert (r.status_code, r.headers["content-type"]) == (200, "application/json")
+    assert r.json()["info"]["title"] == "OptiInfra Cost Agent"
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text and "swagger-ui" in page.text
+
+
+def test_every_operation_in_the_schema_but_health_and_metrics_needs_the_key(client) -> None:
+    spec = client.get("/openapi.json").json()
+    operations = [(method, path.replace("{job_id}", "abc123")) for path, item in spec["paths"].items()
+                  for method in item if path not in OPEN]
+    assert sorted(operations) == sorted(PROTECTED)  # the list above is the whole API: a new endpoint lands here
+    for method, path in operations:
+        r = client.request(method.upper(), path)
+        assert (r.status_code, r.json()["title"]) == (401, "Unauthorized"), path
+    assert all(spec["paths"][p]["get"].get("security") is None for p in OPEN)
+
+
 def test_openapi_lists_every_endpoint_and_both_schemes(client) -> None:
-    spec = client.get("/openapi.json", headers=AUTH).json()
+    spec = client.get("/openapi.json").json()
     assert sorted(spec["paths"]) == ["/api/v1/aws/analysis", "/api/v1/aws/collect", "/api/v1/aws/costs",
                                      "/api/v1/aws/jobs/{job_id}", "/api/v1/aws/opportunities",
                                      "/api/v1/aws/refresh", "/api/v1/chat", "/health", "/metrics"]

@@ -16,8 +16,13 @@ def test_costs_for_the_period_in_the_seed_shape(client, filled: Report) -> None:
         "by_service": {"Amazon Elastic Compute Cloud - Compute": 1200.0, "Amazon Relational Database Service": 600.0,
                        "EC2 - Other": 240.0, "AWS Lambda": 70.0, "Amazon Simple Storage Service": 150.0},
         "by_region": {"us-east-1": 1870.0, "eu-west-1": 390.0},
-        "by_tag": {},
+        "by_tag": {"env": {}, "team": {}, "cost-center": {}},
         "currency": "USD",
+        "has_data": True,
+        "data_period": {"start": "2026-10-24", "end": "2026-11-22"},
+        "by_tag_period": None,
+        "notes": ["No spend by tag is stored for a period overlapping 2026-10-24..2026-11-22: each collection "
+                  "stores it for the COST_ALLOCATION_TAGS keys over its report period."],
     }
 
 

@@ -12,9 +12,25 @@ OPPS = "/api/v1/aws/opportunities"
 
 
 @pytest.mark.parametrize(("path", "query", "field", "message"), [
-    (COSTS, "start_date=2026-13-01", "start_date",
-     "Input should be a valid date or datetime, month value is outside expected range of 1-12"),
-    (COSTS, "end_date=yesterday", "end_date", "Input should be a valid date or datetime, input is too short"),
+    (COSTS, "start_date=2026-13-01", "start_date", "expected a calendar date as YYYY-MM-DD, got '2026-13-01'"),
+    (COSTS, "end_date=yesterday", "end_date", "expected a calendar date as YYYY-MM-DD, got 'yesterday'"),
+    # pydantic alone reads these leniently (0 as 1970-01-01, a midnight datetime as its day): the schema says ISO
+    (COSTS, "end_date=0", "end_date", "expected a calendar date as YYYY-MM-DD, got '0'"),
+    (COSTS, "start_date=1700000000", "start_date", "expected a calendar date as YYYY-MM-DD, got '1700000000'"),
+    (COSTS, "end_date=2026-01-01T00:00:00", "end_date",
+     "expected a calendar date as YYYY-MM-DD, got '2026-01-01T00:00:00'"),
+    (COSTS, "end_date=20260101", "end_date", "expected a calendar date as YYYY-MM-DD, got '20260101'"),
+    (COSTS, "end_date=2026-W01-1", "end_date", "expected a calendar date as YYYY-MM-DD, got '2026-W01-1'"),
+    (COSTS, "end_date=2026-1-5", "end_date", "expected a calendar date as YYYY-MM-DD, got '2026-1-5'"),
+    (COSTS, "end_date=%202026-01-05", "end_date", "expected a calendar date as YYYY-MM-DD, got ' 2026-01-05'"),
+    (COSTS, "end_date=2026-02-30", "end_date", "expected a calendar date as YYYY-MM-DD, got '2026-02-30'"),
+    (COSTS, "end_date=", "end_date", "expected a calendar date as YYYY-MM-DD, got ''"),
+    (COSTS, "tag_key=a%27b", "tag_key.0",
+     "expected a tag key (letters, digits, spaces and _ . : / = + - @, at most 128), got \"a'b\""),
+    (COSTS, "tag_key=", "tag_key.0",
+     "expected a tag key (letters, digits, spaces and _ . : / = + - @, at most 128), got ''"),
+    (COSTS, "&".join(f"tag_key=k{i}" for i in range(11)), "tag_key",
+     "List should have at most 10 items after validation, not 11"),
     (COSTS, "start_date=2026-10-05&end_date=2026-10-01", "query", "start_date 2026-10-05 is after end_date 2026-10-01"),
     (COSTS, "start_date=2025-01-01&end_date=2026-02-01", "query",
      "the period may span at most 13 months (2025-01-01 to 2026-02-01 is longer)"),
@@ -73,3 +89,27 @@ def test_job_id_must_look_like_one(client) -> None:
     r = client.get("/api/v1/aws/jobs/abc123", headers=AUTH)
     assert r.status_code == 404
     assert r.json()["detail"] == "no collection job 'abc123' (jobs live in the server's memory)"
+
+
+def test_a_body_that_is_not_json_is_a_problem_that_says_so(client) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    r = client.post("/api/v1/chat", content=b"{not json", headers=headers)
+    assert (r.status_code, r.json()["errors"]) == (
+        422, [{"field": "body", "message": "not valid JSON (JSON decode error at character 1)"}])
+    # found by schemathesis: bytes that are not even text are refused before JSON, with a documented 400
+    r = client.post("/api/v1/chat", content=b"\x17\xcf\x9a|\x10s\xffQ", headers=headers)
+    assert (r.status_code, r.headers["content-type"]) == (400, "application/problem+json")
+    assert r.json() == {"type": "about:blank", "title": "Bad Request", "status": 400,
+                        "detail": "There was an error parsing the body", "instance": "/api/v1/chat"}
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]["/api/v1/chat"]["post"]["responses"]) == {"200", "400", "401", "422", "503"}
+
+
+def test_a_started_job_links_to_its_status(client) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/v1/aws/collect", "/api/v1/aws/refresh"):
+        for status in ("200", "202"):
+            assert spec["paths"][path]["post"]["responses"][status]["links"]["GetJob"] == {
+                "operationId": "get_job", "parameters": {"job_id": "$response.body#/job_id"},
+                "description": "the job's status"}
+    assert spec["paths"]["/api/v1/aws/jobs/{job_id}"]["get"]["operationId"] == "get_job"

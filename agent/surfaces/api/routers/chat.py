@@ -11,7 +11,9 @@ from agent.surfaces.api.deps import AuthDep, SettingsDep
 from agent.surfaces.api.problems import responses
 from agent.surfaces.api.schemas import ChatRequest, ChatResponse
 
-router = APIRouter(prefix="/api/v1", tags=["chat"], dependencies=[AuthDep], responses=responses(401, 422, 503))
+# 400: a body that is not JSON text at all (FastAPI cannot decode it); 422: JSON that is not a question.
+router = APIRouter(prefix="/api/v1", tags=["chat"], dependencies=[AuthDep],
+                   responses=responses(400, 401, 422, 503))
 
 
 @router.post("/chat", response_model=ChatResponse)

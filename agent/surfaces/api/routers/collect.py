@@ -20,9 +20,12 @@ def _start(jobs: JobsDep, response: Response, refresh: bool) -> CollectResponse:
     return CollectResponse(status="started" if started else "running", job_id=job.job_id, started_at=job.started_at)
 
 
+# The job a start returns is read with GET /jobs/{job_id}: an OpenAPI link, so clients and fuzzers can follow it.
+_JOB_LINK = {"GetJob": {"operationId": "get_job", "parameters": {"job_id": "$response.body#/job_id"},
+                        "description": "the job's status"}}
 _START_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"model": CollectResponse, "description": "A collection is already running: that job"},
-    202: {"model": CollectResponse, "description": "A new collection job was started"}}
+    200: {"model": CollectResponse, "description": "A collection is already running: that job", "links": _JOB_LINK},
+    202: {"model": CollectResponse, "description": "A new collection job was started", "links": _JOB_LINK}}
 
 
 @router.post("/collect", status_code=202, response_model=CollectResponse, responses=_START_DOC)
@@ -38,7 +41,7 @@ def refresh(jobs: JobsDep, response: Response) -> CollectResponse:
     return _start(jobs, response, refresh=True)
 
 
-@router.get("/jobs/{job_id}", response_model=Job, responses=responses(404, 422))
+@router.get("/jobs/{job_id}", response_model=Job, responses=responses(404, 422), operation_id="get_job")
 def get_job(jobs: JobsDep, job_id: str = Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")) -> Job:
     """A collection job's status: running, succeeded, partial (some region or service failed) or failed."""
     job = jobs.get(job_id)

@@ -1,25 +1,70 @@
-"""Spend read from storage, in the seed's Cost Explorer shape."""
+"""Spend read from storage, in the seed's Cost Explorer shape, saying what it rests on."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from agent.surfaces.api.deps import AuthDep, StorageDep
+from agent.surfaces.api.deps import AuthDep, SettingsDep, StorageDep
 from agent.surfaces.api.problems import responses
-from agent.surfaces.api.schemas import CostQuery, CostsResponse
+from agent.surfaces.api.schemas import CostQuery, CostsResponse, Period
 
 router = APIRouter(prefix="/api/v1/aws", tags=["costs"], dependencies=[AuthDep], responses=responses(401, 422, 503))
 
 
 @router.get("/costs", response_model=CostsResponse)
-def costs(query: Annotated[CostQuery, Query()], storage: StorageDep) -> CostsResponse:
-    """Total, by service, by region and by tag for the period (default: the 30 days ending yesterday)."""
+def costs(query: Annotated[CostQuery, Query()], storage: StorageDep, settings: SettingsDep) -> CostsResponse:
+    """Total, by service, by region and by tag for the period (default: the 30 days ending yesterday).
+
+    `has_data` is false while nothing is collected for the period (then `total_cost` 0 is no spend figure);
+    `by_tag` is Cost Explorer's spend by tag value ('' untagged) for each `tag_key` (default COST_ALLOCATION_TAGS)
+    over `by_tag_period`; `notes` say what else a reader must know."""
     assert query.start_date is not None and query.end_date is not None
-    summary = storage.cost_summary(query.start_date, query.end_date, query.service, query.region)
+    start, end = query.start_date, query.end_date
+    summary = storage.cost_summary(start, end, query.service, query.region)
+    coverage = storage.cost_coverage(start, end)
+    notes = _coverage_notes(start, end, coverage)
+    keys = list(dict.fromkeys(query.tag_key or settings.cost_allocation_tags))
+    by_tag, tag_period = _by_tag(storage, start, end, keys, filtered=bool(query.service or query.region),
+                                 has_data=coverage is not None, notes=notes)
     return CostsResponse(
         time_period={"start": summary.time_period.start, "end": summary.time_period.end},
         total_cost=summary.total_cost, by_service=summary.by_service, by_region=summary.by_region,
-        by_tag=summary.by_tag, currency=summary.currency,
+        by_tag=by_tag, currency=summary.currency, has_data=coverage is not None,
+        data_period=Period(start=coverage.start, end=coverage.end) if coverage else None,
+        by_tag_period=tag_period, notes=notes,
     )
+
+
+def _coverage_notes(start: date, end: date, coverage: Any) -> list[str]:
+    if coverage is None:
+        return [f"No cost data is stored for {start}..{end} yet: run a collection "
+                "(POST /api/v1/aws/collect or cost-agent run)."]
+    if (coverage.start, coverage.end) != (start, end):
+        return [f"Costs are stored for {coverage.start}..{coverage.end} only; the rest of {start}..{end} has no "
+                "collected data."]
+    return []
+
+
+def _by_tag(storage: Any, start: date, end: date, keys: list[str], *, filtered: bool, has_data: bool,
+            notes: list[str]) -> tuple[dict[str, dict[str, float]], Period | None]:
+    """Cost Explorer's spend by tag as the collections stored it (account-wide, per collection period)."""
+    if filtered:
+        notes.append("by_tag is account-wide: ask without service and region to see it.")
+        return {}, None
+    stored = storage.tag_costs(start, end, keys)
+    if stored is None:
+        if has_data:
+            notes.append(f"No spend by tag is stored for a period overlapping {start}..{end}: each collection "
+                         "stores it for the COST_ALLOCATION_TAGS keys over its report period.")
+        return {key: {} for key in keys}, None
+    period, found = stored
+    if (period.start, period.end) != (start, end):
+        notes.append(f"by_tag covers {period.start}..{period.end}, the report period of the latest collection "
+                     "that overlaps the period asked.")
+    for key in keys:
+        if key not in found:
+            notes.append(f"Tag key {key!r} was not collected: add it to COST_ALLOCATION_TAGS and collect again.")
+    return {key: found.get(key, {}) for key in keys}, Period(start=period.start, end=period.end)
