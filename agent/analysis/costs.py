@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tools.models import CostSummary
@@ -23,8 +23,8 @@ SNAPSHOT_USAGE = {"EBS:SnapshotUsage": "EBS", "RDS:ChargedBackupUsage": "RDS"}
 class MonthWindow:
     """The days that make up 'one month' of a lookback and the factor that scales them to 30 days."""
 
-    start: object
-    end: object
+    start: date
+    end: date
     scale: Decimal
     basis: str
 
@@ -48,7 +48,7 @@ def monthly_totals(costs: CostSummary) -> tuple[Decimal, dict[str, Decimal], dic
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     by_region: dict[str, Decimal] = defaultdict(Decimal)
     for row in costs.daily:
-        if window.start <= row.day <= window.end:  # type: ignore[operator]
+        if window.start <= row.day <= window.end:
             amount = Decimal(str(row.cost)) * window.scale
             by_service[row.service] += amount
             by_region[row.region] += amount
@@ -64,10 +64,10 @@ def snapshot_spend(costs: CostSummary | None) -> dict[tuple[str, str], Decimal]:
     if costs is None or not costs.daily_by_usage_type:
         return {}
     window = month_window(costs)
-    days = Decimal((window.end - window.start).days + 1)  # type: ignore[operator]
+    days = Decimal((window.end - window.start).days + 1)
     out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in costs.daily_by_usage_type:
-        if not window.start <= row.day <= window.end:  # type: ignore[operator]
+        if not window.start <= row.day <= window.end:
             continue
         region, suffix = split_usage_type(row.usage_type)
         kind = SNAPSHOT_USAGE.get(suffix)

@@ -7,7 +7,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
-from tools.models import AwsRightsizing, CostRow, CostSummary, Forecast, TimePeriod, Utilization, cents
+from tools.models import (
+    USAGE_RECORD_TYPES,
+    AwsRightsizing,
+    CostRow,
+    CostSummary,
+    Forecast,
+    TimePeriod,
+    Utilization,
+    cents,
+)
 
 
 def _amount(metrics: Mapping, name: str) -> Decimal | None:
@@ -49,10 +58,9 @@ def estimated_days(results: Iterable[Mapping]) -> list[date]:
 
 def adjustments(results: Iterable[Mapping]) -> dict[str, float]:
     """Record type -> unblended amount, for the record types that are not usage (credits, refunds, tax ...)."""
-    usage = {"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for _day, record_type, _, unblended, _ in _entries(results):
-        if record_type and record_type not in usage:
+        if record_type and record_type not in USAGE_RECORD_TYPES:
             totals[record_type] += unblended
     return {k: cents(v) for k, v in sorted(totals.items()) if v}
 

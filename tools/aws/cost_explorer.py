@@ -24,7 +24,7 @@ from tools.aws.ce_summary import (
 )
 from tools.aws.clients import ClientFactory
 from tools.aws.paginate import pages
-from tools.models import AwsRightsizing, CostSummary, Forecast, TimePeriod, Utilization
+from tools.models import USAGE_RECORD_TYPES, AwsRightsizing, CostSummary, Forecast, TimePeriod, Utilization
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
 DIMENSIONS = ("SERVICE", "USAGE_TYPE", "INSTANCE_TYPE", "REGION", "LINKED_ACCOUNT", "RECORD_TYPE", "OPERATION",
               "PURCHASE_TYPE")
-USAGE_RECORD_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
-"""Record types that are usage (docs/money.md); everything else on the bill is an adjustment shown apart."""
 USAGE_FILTER: dict[str, Any] = {"Dimensions": {"Key": "RECORD_TYPE", "Values": list(USAGE_RECORD_TYPES)}}
 SPEND_METRIC = "AmortizedCost"
 DEFAULT_METRICS = ("UnblendedCost", "AmortizedCost")

@@ -9,6 +9,7 @@ from tools.models.findings import Anomaly, Finding, Opportunity, Report, RunCost
 from tools.models.inventory import ApiCallCount, CollectionError, CollectionResult, MetricSummary, PriceQuote, Resource
 from tools.models.metrics import MetricSpec
 from tools.models.spend import (
+    USAGE_RECORD_TYPES,
     AwsRightsizing,
     BilledUsage,
     CostRow,
@@ -21,6 +22,7 @@ from tools.models.spend import (
 )
 
 __all__ = [
+    "USAGE_RECORD_TYPES",
     "Anomaly",
     "ApiCallCount",
     "AwsRightsizing",

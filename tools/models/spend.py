@@ -9,6 +9,9 @@ from pydantic import Field
 
 from tools.models.core import Model
 
+USAGE_RECORD_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+"""Cost Explorer record types that are usage (docs/money.md); every other record type is an adjustment."""
+
 
 class TimePeriod(Model):
     start: date

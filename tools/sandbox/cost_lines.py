@@ -14,6 +14,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tools.models import USAGE_RECORD_TYPES
+from tools.pricing.billed import REGION_CODES
+
 HISTORY_DAYS = 90
 DAYS_PER_MONTH = Decimal("30.4167")
 CENT = Decimal("0.01")
@@ -29,14 +32,6 @@ DYNAMODB = "Amazon DynamoDB"
 TAX = "Tax"
 NO_REGION = "NoRegion"
 TAG_KEYS = ("env", "team", "cost-center")
-REGION_CODES = {
-    "us-east-1": "USE1", "us-east-2": "USE2", "us-west-1": "USW1", "us-west-2": "USW2", "eu-west-1": "EU",
-    "eu-west-2": "EUW2", "eu-west-3": "EUW3", "eu-central-1": "EUC1", "eu-north-1": "EUN1",
-    "ap-northeast-1": "APN1", "ap-northeast-2": "APN2", "ap-south-1": "APS3", "ap-southeast-1": "APS1",
-    "ap-southeast-2": "APS2", "ca-central-1": "CAN1", "sa-east-1": "SAE1",
-}
-USAGE_RECORD_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
-"""docs/money.md's usage basis; every other record type is an adjustment."""
 ON_DEMAND = "On Demand Instances"
 RESERVED = "Standard Reserved Instances"
 SPOT = "Spot Instances"
