@@ -24,6 +24,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import Metric, UnknownMetricFamily
 
+from agent.analysis.report import with_savings
 from tools.models import Report
 
 # `*_created` series would add ten metric names DESIGN.md does not list.
@@ -40,8 +41,12 @@ COLLECTION_DURATION = Histogram(
 )
 TOTAL_MONTHLY_COST = Gauge("aws_total_monthly_cost_usd", "Spend in the report period, by service (USD)",
                            ["service"], registry=REGISTRY)
-WASTE_IDENTIFIED = Gauge("aws_waste_identified_usd", "Monthly savings identified, by service (USD)", ["service"],
-                         registry=REGISTRY)
+WASTE_IDENTIFIED = Gauge("aws_waste_identified_usd",
+                         "Monthly waste identified (idle, unused, oversized), each resource once, by service (USD)",
+                         ["service"], registry=REGISTRY)
+SAVINGS_IDENTIFIED = Gauge("aws_savings_identified_usd",
+                           "The deduplicated monthly savings, by category: waste and pricing_lever (USD); the sum is "
+                           "the report's savings total", ["category"], registry=REGISTRY)
 OPPORTUNITIES = Gauge("aws_optimization_opportunities", "Resources flagged, by opportunity type", ["type"],
                       registry=REGISTRY)
 
@@ -103,12 +108,15 @@ def _set_all(gauge: Gauge, values: dict[str, float]) -> None:
 
 def record_collection(report: Report, duration_s: float) -> None:
     """Update the gauges and the duration histogram from one finished collection."""
+    report = with_savings(report)
     waste: dict[str, Decimal] = defaultdict(Decimal)
+    for share in report.savings.by_opportunity:
+        if share.category == "waste" and share.counted:
+            waste[share.service] += Decimal(str(share.counted))
     flagged: dict[str, int] = defaultdict(int)
     idle: dict[str, int] = defaultdict(int)
     under: dict[str, int] = defaultdict(int)
     for opp in report.opportunities:
-        waste[opp.service] += Decimal(str(opp.estimated_savings))
         flagged[opp.type] += opp.resource_count
         if opp.type in IDLE_TYPES:
             idle[opp.service] += opp.resource_count
@@ -118,6 +126,8 @@ def record_collection(report: Report, duration_s: float) -> None:
         COLLECTION_DURATION.observe(max(0.0, duration_s))
         _set_all(TOTAL_MONTHLY_COST, dict(report.by_service))
         _set_all(WASTE_IDENTIFIED, {k: float(v) for k, v in waste.items()})
+        _set_all(SAVINGS_IDENTIFIED, {"waste": report.savings.waste,
+                                      "pricing_lever": report.savings.pricing_levers})
         _set_all(OPPORTUNITIES, {k: float(v) for k, v in flagged.items()})
         IDLE_RESOURCES.set_all({k: float(v) for k, v in idle.items()})
         UNDERUTILIZED_RESOURCES.set_all({k: float(v) for k, v in under.items()})

@@ -37,6 +37,8 @@ EC2 = "Amazon Elastic Compute Cloud - Compute"
 LAMBDA = "AWS Lambda"
 DAILY = {(EC2, "us-east-1"): 10.0, (EC2, "eu-west-1"): 2.5, (LAMBDA, "us-east-1"): 1.25}
 
+LEVERS = {"reserved_instance", "savings_plan", "spot_migration"}
+
 
 def last_month(today: date) -> tuple[date, date]:
     end = today.replace(day=1) - timedelta(days=1)
@@ -285,12 +287,32 @@ class Account:
         """(resource, type, saving) of the report's findings, of `types` when given."""
         return [(r, t, Decimal(s)) for r in RESOURCES for t, s in r.findings if not types or t in types]
 
+    def counted(self, found: list[tuple[R, str, Decimal]] | None = None) -> dict[str, tuple[R, str, Decimal]]:
+        """Each resource's counted finding: its largest waste saving, else its largest pricing-lever saving."""
+        best: dict[str, tuple[R, str, Decimal]] = {}
+        for r, kind, saving in self.findings() if found is None else found:
+            rank = (kind not in LEVERS, saving)
+            held = best.get(r.rid)
+            if held is None or rank > (held[1] not in LEVERS, held[2]):
+                best[r.rid] = (r, kind, saving)
+        return best
+
     def total_waste(self, found: list[tuple[R, str, Decimal]] | None = None) -> Decimal:
-        """Each resource's largest saving once (a stopped instance's volumes are its own)."""
-        best: dict[str, Decimal] = {}
-        for r, _, saving in self.findings() if found is None else found:
-            best[r.rid] = max(best.get(r.rid, Decimal(0)), saving)
-        return sum(best.values(), Decimal(0))
+        """The savings total: each resource counted once (docs/rules.md)."""
+        return sum((saving for _, _, saving in self.counted(found).values()), Decimal(0))
+
+    def split(self) -> tuple[Decimal, Decimal]:
+        """(waste, pricing levers) of the savings total."""
+        chosen = self.counted().values()
+        return (sum((s for _, k, s in chosen if k not in LEVERS), Decimal(0)),
+                sum((s for _, k, s in chosen if k in LEVERS), Decimal(0)))
+
+    def waste_by_service(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for r, kind, saving in self.counted().values():
+            if kind not in LEVERS:
+                out[r.service] = out.get(r.service, Decimal(0)) + saving
+        return out
 
     def tag_cost(self, key: str, start: date, end: date, **filters: str) -> dict[str, Decimal]:
         """Per-resource daily costs (stored for the last 40 days) summed per value of tag `key`."""
@@ -347,7 +369,7 @@ class Account:
     def report(self) -> Report:
         start, end = self.report_start, self.yesterday
         total = self.cost(start, end)
-        waste = self.total_waste()
+        waste, _ = self.split()
         return Report(
             time_period=TimePeriod(start=start, end=end), total_monthly_cost=cents(total), total_waste=cents(waste),
             waste_percentage=round(float(waste / total * 100), 2),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from agent.analysis import anomalies, dedup, priority
+from decimal import Decimal
+
+from agent.analysis import anomalies, priority, savings
 from agent.analysis.context import Context
 from agent.analysis.costs import snapshot_spend
 from agent.analysis.prices import Prices
@@ -58,9 +60,10 @@ class AWSCostAnalyzer:
         return anomalies.detect(costs, self.settings)
 
     def calculate_waste(self, opportunities: list[Opportunity]) -> tuple[float, dict[str, float]]:
-        """(total_waste, waste by service), each resource's largest saving counted once."""
-        total, by_service = dedup.total_waste(opportunities)
-        return cents(total), {k: cents(v) for k, v in by_service.items()}
+        """(total_waste, waste by service): the waste part of the deduplicated savings, each resource counted once
+        (pricing levers such as RI, Savings Plans and spot are apart: `savings.savings_totals`)."""
+        by_service = savings.waste_by_service(opportunities)
+        return cents(sum(by_service.values(), Decimal(0))), {k: cents(v) for k, v in by_service.items()}
 
     def prioritize_opportunities(self, opportunities: list[Opportunity],
                                  total_monthly_cost: float) -> list[Opportunity]:
@@ -71,7 +74,6 @@ class AWSCostAnalyzer:
         """The DESIGN.md report, with the deterministic executive summary."""
         analysis = self.analyze_all_services(collection)
         found = self.detect_anomalies(collection.costs) if collection.costs else []
-        waste, _ = dedup.total_waste(analysis.opportunities)
-        report = build_report(collection, analysis, found, waste, self.settings, run_cost)
+        report = build_report(collection, analysis, found, self.settings, run_cost)
         return report.model_copy(update={"executive_summary": deterministic_summary(report),
                                          "summary_source": DETERMINISTIC_SOURCE})

@@ -9,7 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.analysis.actions import DO_FIRST, ranked_actions
 from agent.analysis.costs import month_window, monthly_totals
+from agent.analysis.savings import savings_totals, with_counted_flags
 from tools.models import (
     CENT,
     Anomaly,
@@ -85,7 +87,7 @@ def unpriced_lines(opportunities: list[Opportunity]) -> tuple[int, list[str]]:
     ids = ", ".join(sorted(f.resource_id for f in unpriced)[:MAX_IDS_PER_NOTE])
     more = " ..." if len(unpriced) > MAX_IDS_PER_NOTE else ""
     return len(unpriced), [f"{len(unpriced)} of {len(findings)} findings could not be priced and are reported "
-                           f"without dollars (total_waste counts priced findings only): {ids}{more}"]
+                           f"without dollars (the savings total counts priced findings only): {ids}{more}"]
 
 
 def missing_lines(collection: CollectionResult, analysis: AnalysisResult) -> list[str]:
@@ -101,22 +103,37 @@ def missing_lines(collection: CollectionResult, analysis: AnalysisResult) -> lis
     return lines
 
 
+def with_savings(report: Report) -> Report:
+    """The report with its savings total, counted flags and do-first list made from its own opportunities: a report
+    stored before they existed reads like a new one, and a report built by hand cannot disagree with its findings."""
+    opportunities = with_counted_flags(report.opportunities)
+    savings = savings_totals(opportunities)
+    percentage = (Decimal(str(savings.waste)) / Decimal(str(report.total_monthly_cost)) * 100
+                  if report.total_monthly_cost > 0 else Decimal(0))
+    return report.model_copy(update={"opportunities": opportunities, "savings": savings,
+                                     "total_waste": savings.waste, "waste_percentage": cents(percentage),
+                                     "do_first": ranked_actions(opportunities, DO_FIRST)})
+
+
 def build_report(
     collection: CollectionResult,
     analysis: AnalysisResult,
     anomalies: list[Anomaly],
-    waste: Decimal,
     settings: Settings,
     run_cost: RunCost | None = None,
 ) -> Report:
+    """The report; `total_waste` is the waste part of the deduplicated savings (agent.analysis.savings)."""
     total, by_service, by_region = breakdowns(collection.costs)
+    opportunities = with_counted_flags(analysis.opportunities)
+    savings = savings_totals(opportunities)
+    waste = Decimal(str(savings.waste))
     percentage = (waste / total * 100) if total > 0 else Decimal(0)
-    unpriced, unpriced_missing = unpriced_lines(analysis.opportunities)
+    unpriced, unpriced_missing = unpriced_lines(opportunities)
     costs = collection.costs
     return Report(
         time_period=period(collection, settings),
         total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
-        by_service=by_service, by_region=by_region, opportunities=analysis.opportunities, anomalies=anomalies,
+        by_service=by_service, by_region=by_region, opportunities=opportunities, anomalies=anomalies,
         run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
         insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,
         missing=missing_lines(collection, analysis) + unpriced_missing, forecast=collection.forecast,
@@ -124,4 +141,5 @@ def build_report(
         api_calls=list(collection.api_calls), unpriced_findings=unpriced,
         monthly_basis=month_window(costs).basis if costs is not None else "",
         adjustments=dict(costs.adjustments) if costs is not None else {},
+        savings=savings, do_first=ranked_actions(opportunities, DO_FIRST),
     )

@@ -7,9 +7,11 @@ of the report, formatted as $1,234.56.
 from __future__ import annotations
 
 from tools.models import Report
+from tools.resource_label import label
 
 DETERMINISTIC_SOURCE = "deterministic (no LLM configured)"
 TOP_OPPORTUNITIES = 5
+TOP_ACTIONS = 3
 TOP_ANOMALIES = 5
 
 
@@ -23,8 +25,22 @@ def _headline(report: Report) -> list[str]:
     if report.by_service:
         top = sorted(report.by_service.items(), key=lambda kv: -kv[1])[:3]
         lines.append("Largest services: " + ", ".join(f"{name} {money(v)}" for name, v in top) + ".")
-    lines.append(f"Identified waste: {money(report.total_waste)} a month ({report.waste_percentage:.2f} % of spend), "
-                 f"counted once per resource, across {len(report.opportunities)} opportunities.")
+    savings = report.savings
+    lines.append(f"Savings found: {money(savings.total)} a month, counted once per resource across "
+                 f"{len(report.opportunities)} opportunities: waste {money(savings.waste)} "
+                 f"({report.waste_percentage:.2f} % of spend) and pricing levers (Reserved Instances, Savings Plans, "
+                 f"spot) {money(savings.pricing_levers)}.")
+    return lines
+
+
+def _do_first(report: Report) -> list[str]:
+    if not report.do_first:
+        return []
+    lines = ["Do this first:"]
+    for action in report.do_first[:TOP_ACTIONS]:
+        lines.append(f"{action.rank}. {label(action.resource_id, action.region, action.name)}: {action.action} "
+                     f"({action.effort}), {money(action.monthly_saving)} a month, confidence "
+                     f"{action.confidence:.2f}.")
     return lines
 
 
@@ -71,5 +87,5 @@ def _gaps(report: Report) -> list[str]:
 
 def deterministic_summary(report: Report) -> str:
     """Executive summary from the numbers: spend, waste, top opportunities, anomalies, and the gaps."""
-    sections = [_headline(report), _opportunities(report), _anomalies(report), _gaps(report)]
+    sections = [_headline(report), _do_first(report), _opportunities(report), _anomalies(report), _gaps(report)]
     return "\n".join(line for section in sections for line in section if line)

@@ -28,6 +28,7 @@ TOP_OPPORTUNITIES = 10
 TOP_ANOMALIES = 10
 TOP_BREAKDOWN = 12
 TOP_ERRORS = 10
+TOP_ACTIONS = 3
 __all__ = ["dollar_figures", "summary_facts", "summary_prompt", "unverified_figures", "write_summary"]
 
 
@@ -45,12 +46,20 @@ def _top(mapping: dict[str, float], n: int) -> dict[str, float]:
 
 def summary_facts(report: Report) -> dict[str, Any]:
     """The bounded aggregate the LLM sees: only numbers already in the report, never new sums."""
-    opportunities = sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:TOP_OPPORTUNITIES]
+    counted = {(c.type, c.service): c.counted for c in report.savings.by_opportunity}
+    opportunities = sorted(report.opportunities, key=lambda o: (-counted.get((o.type, o.service), 0.0),
+                                                                 -o.estimated_savings))[:TOP_OPPORTUNITIES]
     anomalies = sorted(report.anomalies, key=lambda a: -abs(a.actual_cost - a.expected_cost))[:TOP_ANOMALIES]
     return {
         "total_spend": report.total_monthly_cost,
+        "total_savings": report.savings.total,
+        "savings_rule": "each resource counted once; total_savings = total_waste + pricing_levers",
         "total_waste": report.total_waste,
         "waste_percentage": report.waste_percentage,
+        "pricing_levers": report.savings.pricing_levers,
+        "do_first": [{"resource": display(a.resource_id, a.region, a.name), "action": a.action,
+                      "effort": a.effort, "monthly_saving": a.monthly_saving, "confidence": a.confidence}
+                     for a in report.do_first[:TOP_ACTIONS]],
         "spend_by_service": _top(report.by_service, TOP_BREAKDOWN),
         "services_not_listed": max(0, len(report.by_service) - TOP_BREAKDOWN),
         "spend_by_region": _top(report.by_region, TOP_BREAKDOWN),
@@ -58,7 +67,7 @@ def summary_facts(report: Report) -> dict[str, Any]:
         "opportunity_count": len(report.opportunities),
         "top_opportunities": [
             {"type": o.type, "service": o.service, "resources": o.resource_count,
-             "monthly_savings": o.estimated_savings, "priority": o.priority,
+             "monthly_savings": counted.get((o.type, o.service), 0.0), "priority": o.priority,
              "largest": [display(f.resource_id, f.region, f.name)
                          for f in sorted(o.resources, key=lambda f: -f.savings)[:3]]}
             for o in opportunities

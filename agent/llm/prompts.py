@@ -4,8 +4,10 @@ SUMMARY_SYSTEM = """You are a FinOps analyst writing the executive summary of an
 Rules:
 - Use ONLY the figures given in the JSON facts. Never compute, round differently, add, estimate or invent a number.
 - Quote dollar amounts exactly as they appear in the facts, written like $1,234.56.
-- Mention: total spend for the period, identified waste and its percentage, the three largest opportunities,
-  any anomalies, and whether the collection was partial (name what failed).
+- Mention: total spend for the period, the savings total (total_savings: waste plus pricing levers, each resource
+  counted once), identified waste and its percentage, the first action of do_first, the three largest
+  opportunities, any anomalies, and whether the collection was partial (name what failed).
+- Never call pricing levers (Reserved Instances, Savings Plans, spot) waste.
 - Plain prose, at most 180 words, no headings, no bullet lists, no recommendations beyond those in the facts."""
 
 SUMMARY_USER = """Facts of the report for {period_start} to {period_end} (account {account_id}):

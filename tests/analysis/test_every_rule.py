@@ -84,4 +84,8 @@ def test_every_type_found_once_with_evidence(analyzer, build, report_checker):
         assert "=" in f.evidence["arithmetic"] and f.recommendation, key
     assert [x["resource_id"] for x in report.insufficient_data] == ["i-new"]
     # every resource once: the sum of all findings, since no resource has two findings here
-    assert report.total_waste == round(sum(EXPECTED.values()), 2) == 693.73
+    assert report.savings.total == round(sum(EXPECTED.values()), 2) == 693.73
+    levers = {"reserved_instance", "savings_plan", "spot_migration"}
+    lever_sum = round(sum(v for (t, _), v in EXPECTED.items() if t in levers), 2)
+    assert (report.savings.pricing_levers, report.total_waste) == (lever_sum, round(693.73 - lever_sum, 2))
+    assert report.savings.merged == [] and report.savings.found == 693.73

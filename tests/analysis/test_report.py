@@ -94,7 +94,8 @@ def test_summary_uses_only_report_figures(analyzer, build):
     figures = [Decimal(m.replace(",", "")) for m in re.findall(r"\$([\d,]+\.\d\d)", text)]
     assert figures and all(f in known for f in figures), [f for f in figures if f not in known]
     assert text.splitlines()[0] == "Spend 2026-10-25 to 2026-11-23: $1,527.16."
-    assert "Identified waste: $177.66 a month (11.63 % of spend)" in text
+    assert ("Savings found: $177.66 a month, counted once per resource across 3 opportunities: waste $177.66 "
+            "(11.63 % of spend) and pricing levers (Reserved Instances, Savings Plans, spot) $0.00.") in text
     assert "1. [high] idle_resource (EC2): 2 resource(s), $150.16 a month, confidence 0.94." in text
     assert "2026-11-11 AWS Lambda us-east-1: $16.67 against $3.33 expected (+400.0 %)" in text
     assert "Partial results: 1 part(s) of the collection failed (rds/eu-west-1)." in text

@@ -15,9 +15,9 @@ DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.js
 METRICS = {"aws_api_calls_total", "aws_api_errors_total", "aws_cost_collection_duration_seconds_bucket",
            "aws_total_monthly_cost_usd", "aws_waste_identified_usd", "aws_optimization_opportunities",
            "aws_idle_resources_count", "aws_underutilized_resources_count", "agent_run_cost_usd_total",
-           "agent_llm_tokens_total"}
+           "agent_llm_tokens_total", "aws_savings_identified_usd"}
 PROMQL_WORDS = {"sum", "by", "rate", "increase", "histogram_quantile", "or", "le", "service", "error_type",
-                "component", "direction"}
+                "component", "direction", "category"}
 
 
 def _panels(kind: str) -> dict[str, str]:
@@ -46,9 +46,10 @@ def answers(storage_env) -> dict[str, list[tuple]]:
 def test_clickhouse_panels_answer_exactly(answers: dict[str, list[tuple]]) -> None:
     assert len(answers) == 10
     assert answers["Spend in range"] == [(Decimal("2260"),)]
-    assert answers["Savings found (latest run)"] == [(Decimal("224.89"),)]
+    # the sample report has no resource in two findings: the counted sum is the plain sum
+    assert answers["Monthly savings, each resource once (latest run)"] == [(Decimal("224.89"),)]
     assert answers["Anomalies in range"] == [(1,)]
-    assert [(t, float(s)) for t, s in answers["Waste by type (latest run)"]] == [
+    assert [(t, float(s)) for t, s in answers["Savings by type, each resource once (latest run)"]] == [
         ("idle_resource", 210.24), ("unattached_volume", 11.0), ("unused_elastic_ip", 3.65)]
     assert [row[2] for row in answers["Top opportunities (latest run)"]] == [
         "i-0idle000000000001", "i-0idle000000000002", "vol-0unattached00001", "eipalloc-0unused00001"]
@@ -59,7 +60,7 @@ def test_clickhouse_panels_answer_exactly(answers: dict[str, list[tuple]]) -> No
 
 def test_prometheus_panels_use_design_metrics() -> None:
     exprs = _panels("prometheus")
-    assert len(exprs) == 9
+    assert len(exprs) == 10
     used = set()
     for expr in exprs.values():
         words = set(re.findall(r"[a-z_][a-z0-9_]*", re.sub(r"\[[^\]]*\]|\{\{[^}]*\}\}", "", expr)))

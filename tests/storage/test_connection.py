@@ -60,10 +60,10 @@ def test_second_process_on_the_same_directory_gets_one_line(db: AWSMetricsStorag
 
 
 def test_migrations_are_applied_once(db: AWSMetricsStorage) -> None:
-    assert db.schema_version == SCHEMA_VERSION == 1
-    assert migrate(db.client, raw_retention_days=400) == 1
-    rows = db.client.query("SELECT version, count() FROM schema_version GROUP BY version").result_rows
-    assert rows == [(1, 1)]
+    assert db.schema_version == SCHEMA_VERSION == 2
+    assert migrate(db.client, raw_retention_days=400) == 2
+    rows = db.client.query("SELECT version, count() FROM schema_version GROUP BY version ORDER BY version").result_rows
+    assert rows == [(1, 1), (2, 1)]
 
 
 def test_a_newer_schema_is_refused(db: AWSMetricsStorage) -> None:
@@ -72,11 +72,11 @@ def test_a_newer_schema_is_refused(db: AWSMetricsStorage) -> None:
         with pytest.raises(SchemaTooNewError) as err:
             AWSMetricsStorage(db.client)
         assert str(err.value) == (
-            "database schema version 99 is newer than this program supports (1); upgrade optiinfra-cost-agent "
+            "database schema version 99 is newer than this program supports (2); upgrade optiinfra-cost-agent "
             "or point CLICKHOUSE_URL / DATA_DIR at another database")
     finally:
         db.client.command("DELETE FROM schema_version WHERE version = 99")
-    assert current_version(db.client) == 1
+    assert current_version(db.client) == 2
 
 
 def test_raw_retention_follows_the_setting(db: AWSMetricsStorage) -> None:
@@ -117,4 +117,4 @@ def test_lazy_open_from_threads_and_reopen_elsewhere(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _LAZY_OPEN, str(tmp_path / "a"), str(tmp_path / "b")], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["8 1 1", str((tmp_path / "b" / "clickhouse").resolve())]
+    assert done.stdout.splitlines() == ["8 1 2", str((tmp_path / "b" / "clickhouse").resolve())]

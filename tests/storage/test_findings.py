@@ -62,7 +62,8 @@ def test_resource_details(db: AWSMetricsStorage) -> None:
         "type": "idle_resource", "service": "EC2", "priority": "high", "resource_id": "i-0aaa",
         "region": "us-east-1", "monthly_cost": 70.08, "estimated_savings": 70.08,
         "recommendation": "stop or terminate", "evidence": {"cpu_avg": 2.5, "days": 3}, "confidence": 0.9,
-        "name": "", "resource_type": "", "price_basis": "book", "account_id": ""}]
+        "name": "", "resource_type": "", "price_basis": "book", "account_id": "",
+        "counted": True}]
     assert db.resource_details("i-unknown") is None
 
 

@@ -4,8 +4,28 @@ Money: computed with `Decimal` and stored as floats rounded to the cent (`cents(
 numbers that reconcile to the cent. One module per part of the flow; every name is importable from here.
 """
 
-from tools.models.core import CENT, Model, OpportunityType, PriceBasis, Priority, ResourceKind, cents
-from tools.models.findings import Anomaly, Finding, Opportunity, Report, RunCost, UsageDriver
+from tools.models.core import (
+    CENT,
+    Effort,
+    Model,
+    OpportunityType,
+    PriceBasis,
+    Priority,
+    ResourceKind,
+    SavingsCategory,
+    cents,
+)
+from tools.models.findings import (
+    Action,
+    Anomaly,
+    CountedSavings,
+    Finding,
+    Opportunity,
+    Report,
+    RunCost,
+    SavingsTotals,
+    UsageDriver,
+)
 from tools.models.inventory import ApiCallCount, CollectionError, CollectionResult, MetricSummary, PriceQuote, Resource
 from tools.models.metrics import MetricSpec
 from tools.models.spend import (
@@ -23,6 +43,7 @@ from tools.models.spend import (
 
 __all__ = [
     "USAGE_RECORD_TYPES",
+    "Action",
     "Anomaly",
     "ApiCallCount",
     "AwsRightsizing",
@@ -32,6 +53,8 @@ __all__ = [
     "CollectionResult",
     "CostRow",
     "CostSummary",
+    "CountedSavings",
+    "Effort",
     "Finding",
     "Forecast",
     "MetricSpec",
@@ -48,6 +71,8 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "RunCost",
+    "SavingsCategory",
+    "SavingsTotals",
     "TimePeriod",
     "UsageDriver",
     "Utilization",

@@ -22,6 +22,10 @@ ResourceKind = Literal[
 
 
 Priority = Literal["high", "medium", "low"]
+SavingsCategory = Literal["waste", "pricing_lever"]
+"""Waste: idle, unused, oversized, misconfigured. A pricing lever: paying less for what stays (RI, SP, spot)."""
+Effort = Literal["online change", "restart", "data deletion", "removal", "purchase", "code change"]
+"""What acting on a finding takes: the report's effort/risk column."""
 
 
 PriceBasis = Literal["billed", "list", "book", "unpriced"]

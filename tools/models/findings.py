@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from tools.models.core import Model, OpportunityType, PriceBasis, Priority
+from tools.models.core import Effort, Model, OpportunityType, PriceBasis, Priority, SavingsCategory
 from tools.models.inventory import ApiCallCount, CollectionError
 from tools.models.spend import Forecast, TimePeriod
 
@@ -29,6 +29,8 @@ class Finding(Model):
     resource_type: str = ""
     price_basis: PriceBasis = "book"
     account_id: str = ""
+    counted: bool = True
+    """False when another finding on the same resource carries it in the savings total (agent.analysis.savings)."""
 
     @property
     def savings(self) -> float:
@@ -45,6 +47,63 @@ class Opportunity(Model):
     priority: Priority
     resources: list[Finding]
     description: str = ""
+
+
+class CountedSavings(Model):
+    """One opportunity's share of the deduplicated savings total (the report's bars add up to the total)."""
+
+    type: OpportunityType
+    service: str
+    category: SavingsCategory
+    found: float
+    """The sum of its findings' savings, as `Opportunity.estimated_savings`."""
+    counted: float
+    """The part of `SavingsTotals.total` it carries: its findings that are their resource's counted action."""
+    resources_counted: int
+
+
+class SavingsTotals(Model):
+    """The one monthly savings total every surface shows, split into waste and pricing levers, and what was merged.
+
+    `total` = `waste` + `pricing_levers`, to the cent; the `counted` values of `by_opportunity` add up to it."""
+
+    total: float = 0.0
+    waste: float = 0.0
+    """Idle, unused, oversized and misconfigured resources (the report's `total_waste`)."""
+    pricing_levers: float = 0.0
+    """Paying less for what stays: Reserved Instances, Savings Plans, spot."""
+    found: float = 0.0
+    """The sum of every finding's savings before overlaps are merged."""
+    merged_resources: int = 0
+    """Resources with more than one finding, counted once."""
+    by_opportunity: list[CountedSavings] = Field(default_factory=list)
+    merged: list[str] = Field(default_factory=list)
+    """One sentence per merged resource: which saving counts and which were left out."""
+    rule: str = ""
+    """How overlaps are merged, in one sentence."""
+
+
+class Action(Model):
+    """One row of "do this first": a single change to a single resource, with its counted saving."""
+
+    rank: int
+    resource_id: str
+    name: str = ""
+    region: str
+    account_id: str = ""
+    service: str
+    type: OpportunityType
+    category: SavingsCategory
+    action: str
+    monthly_saving: float
+    confidence: float = Field(ge=0, le=1)
+    effort: Effort
+    risk: str
+    """What the change puts at risk, in one sentence."""
+    arithmetic: str = ""
+    price_source: str = ""
+    also_found: list[str] = Field(default_factory=list)
+    """The resource's other findings, merged into this one ('spot_migration $196.20')."""
 
 
 class UsageDriver(Model):
@@ -114,3 +173,7 @@ class Report(Model):
     """Credits, refunds, tax, fees over `time_period`, by record type: shown apart, never in the spend."""
     unpriced_findings: int = 0
     """Findings reported without dollars because nothing could price them."""
+    savings: SavingsTotals = Field(default_factory=SavingsTotals)
+    """The deduplicated monthly savings: the one total on every surface."""
+    do_first: list[Action] = Field(default_factory=list)
+    """The best single actions, ranked by saving x confidence (agent.analysis.actions)."""

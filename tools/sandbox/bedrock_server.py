@@ -103,6 +103,9 @@ def narrate_facts(prompt: str) -> str:
         return ""
     parts = [f"Spend for the period was {_money(facts['total_spend'])}, of which {_money(facts['total_waste'])} "
              f"({facts['waste_percentage']} %) is identified waste."]
+    if "total_savings" in facts:
+        parts.append(f"With pricing levers ({_money(facts.get('pricing_levers', 0))}) the savings total is "
+                     f"{_money(facts['total_savings'])} a month, each resource counted once.")
     top = facts.get("top_opportunities") or []
     if top:
         named = "; ".join(f"{o['type'].replace('_', ' ')} on {o['service']} ({o['resources']} resources, "

@@ -31,8 +31,8 @@ class FindingReads(InventoryReads):
         return rows[0][0] if rows else None
 
     def waste_by_type(self) -> dict[str, float]:
-        """Estimated monthly savings per opportunity type, from the latest run."""
-        rows = self._rows(f"SELECT type, sum(savings) FROM optimization_opportunities FINAL "
+        """Monthly savings per opportunity type counted in the deduplicated total, from the latest run."""
+        rows = self._rows(f"SELECT type, sumIf(savings, counted = 1) FROM optimization_opportunities FINAL "
                           f"WHERE run_id = {_LATEST_RUN} GROUP BY type ORDER BY type")
         return {t: cents(s) for t, s in rows}
 

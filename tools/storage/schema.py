@@ -167,8 +167,15 @@ _V1 = [
     TTL collected_at + INTERVAL 400 DAY""",
 ]
 
+_V2 = [
+    # 1 on the finding that carries its resource in the deduplicated savings total (agent.analysis.savings);
+    # rows written before this column existed read as counted, which is what they were summed as.
+    "ALTER TABLE optimization_opportunities ADD COLUMN IF NOT EXISTS counted UInt8 DEFAULT 1 AFTER savings",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "cost, resource, opportunity, anomaly, agent cost, report and raw tables", _V1),
+    (2, "optimization_opportunities.counted: the finding counted in the deduplicated savings total", _V2),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -164,12 +164,12 @@ class StorageWrites:
             for f_index, finding in enumerate(opp.resources):
                 rows.append({**head, "finding_index": f_index, "resource_id": finding.resource_id,
                              "region": finding.region, "monthly_cost": check.money(finding.monthly_cost or 0),
-                             "savings": check.money(finding.savings),
+                             "savings": check.money(finding.savings), "counted": int(finding.counted),
                              "recommendation": finding.recommendation, "finding": finding.model_dump_json()})
             if not opp.resources:
                 rows.append({**head, "finding_index": 0, "resource_id": "", "region": "",
                              "monthly_cost": Decimal(0), "savings": check.money(opp.estimated_savings),
-                             "recommendation": "", "finding": ""})
+                             "counted": 1, "recommendation": "", "finding": ""})
         self._mark_run(run_id, "opportunities", stamp)
         return self._insert("optimization_opportunities", rows)
 

@@ -22,10 +22,10 @@ from pydantic import BaseModel
 
 from agent import metrics
 from agent.analysis import AWSCostAnalyzer
-from agent.analysis.dedup import total_waste
 from agent.analysis.prices import analysis_prices
 from agent.analysis.report import build_report
 from agent.analysis.rules.registry import REGISTRY
+from agent.analysis.savings import with_counted_flags
 from agent.graphs.analysis.run_data import (
     ANALYSIS,
     COLLECTION,
@@ -192,8 +192,8 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
     collection = cache.get(run_id, COLLECTION, CollectionResult)
     analyzed = cache.get(run_id, ANALYSIS, Analyzed)
     total = collection.costs.total_cost if collection.costs else 0.0
-    ranked = AWSCostAnalyzer(settings, PriceBook.load()).prioritize_opportunities(analyzed.result.opportunities,
-                                                                                   total)
+    ranked = with_counted_flags(AWSCostAnalyzer(settings, PriceBook.load()).prioritize_opportunities(
+        analyzed.result.opportunities, total))
     analysis = analyzed.result.model_copy(update={"opportunities": ranked})  # the cached result stays as put
     errors: list[dict[str, Any]] = []
     _store(errors, settings, "store_optimization_opportunities", ranked, run_id=run_id,
@@ -203,8 +203,7 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
         "errors": list(collection.errors) + graph_errors,
         "api_calls": _merge_calls(state.get("api_calls", [])) or collection.api_calls,
     })
-    waste, _ = total_waste(ranked)
-    report = build_report(collection, analysis, analyzed.anomalies, waste, settings)
+    report = build_report(collection, analysis, analyzed.anomalies, settings)
     _keep(errors, settings, run_id, REPORT, report)
     return {"graph_errors": errors}
 

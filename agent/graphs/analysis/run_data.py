@@ -8,10 +8,10 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
-from agent.analysis.dedup import total_waste
 from agent.analysis.report import AnalysisResult
+from agent.analysis.savings import savings_totals
 from agent.graphs.analysis.state import AnalysisSummary, CollectionSummary
-from tools.models import Anomaly, CollectionResult, cents
+from tools.models import Anomaly, CollectionResult
 
 COLLECTION = "collection"
 """Run-cache key of the `CollectionResult`: put by collect, replaced by utilize, read by analyze and prioritize."""
@@ -49,11 +49,12 @@ def collection_summary(collection: CollectionResult) -> CollectionSummary:
 
 def analysis_summary(analyzed: Analyzed) -> AnalysisSummary:
     opportunities = analyzed.result.opportunities
-    waste, _ = total_waste(opportunities)
+    savings = savings_totals(opportunities)
     return {
         "opportunities": len(opportunities),
         "findings": sum(len(o.resources) for o in opportunities),
-        "waste_usd": cents(waste),
+        "savings_usd": savings.total,
+        "waste_usd": savings.waste,
         "insufficient_data": len(analyzed.result.insufficient_data),
         "anomalies": len(analyzed.anomalies),
     }

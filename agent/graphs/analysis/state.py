@@ -62,8 +62,10 @@ class AnalysisSummary(TypedDict):
     """Opportunities (findings grouped by type and service)."""
     findings: int
     """Findings over all opportunities."""
+    savings_usd: float
+    """Monthly savings of all findings, each resource counted once (the report's `savings.total`)."""
     waste_usd: float
-    """Monthly savings of all findings, each resource counted once (the report's `total_waste`)."""
+    """Its waste part, pricing levers apart (the report's `total_waste`)."""
     insufficient_data: int
     """Resources the rules could not judge for too little data."""
     anomalies: int

@@ -158,13 +158,16 @@ def _total_waste(reply: Reply) -> None:
     result = reply.ask("report_summary", {})
     if reply.failed(result, "the latest report"):
         return
-    reply.say(f"Total waste in the latest report ({result['period']}): {money(result['total_waste_usd'])} a month, "
-              f"{result['waste_percentage']:.2f} % of {money(result['total_monthly_cost_usd'])} spend, counted once "
-              f"per resource across {result['opportunities']} opportunities ({result['findings']} findings) "
-              f"{reply.cite(result)}.")
+    reply.say(f"Savings found in the latest report ({result['period']}): {money(result['total_savings_usd'])} a "
+              f"month, counted once per resource across {result['opportunities']} opportunities "
+              f"({result['findings']} findings, {result['merged_resources']} resource(s) with overlapping findings "
+              f"merged) {reply.cite(result)}.",
+              f"- waste (idle, unused, oversized): {money(result['total_waste_usd'])}, "
+              f"{result['waste_percentage']:.2f} % of {money(result['total_monthly_cost_usd'])} spend",
+              f"- pricing levers (Reserved Instances, Savings Plans, spot): {money(result['pricing_levers_usd'])}")
     by_service = result["waste_by_service_usd"]
     if len(by_service) > 1:
-        reply.say("By service: " + "; ".join(f"{k} {money(v)}" for k, v in
+        reply.say("Waste by service: " + "; ".join(f"{k} {money(v)}" for k, v in
                                              sorted(by_service.items(), key=lambda kv: (-kv[1], kv[0]))) + ".")
 
 

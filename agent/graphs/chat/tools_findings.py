@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import Field
 
-from agent.analysis.dedup import total_waste
+from agent.analysis.report import with_savings
+from agent.analysis.savings import savings_totals, waste_by_service
 from agent.graphs.chat.args import Args
 from agent.graphs.chat.common import Label, State, filter_text, report_or_fail, report_source, storage
 from tools.models import Finding, Opportunity, OpportunityType, ResourceKind, cents
@@ -88,14 +89,15 @@ def findings(args: FindingArgs) -> dict[str, Any]:
         if keep:
             kept.append(o.model_copy(update={"resources": keep}))
     rows.sort(key=lambda r: (-(r["savings_usd"] or 0), r["shown"]))
-    waste, _ = total_waste(kept)
+    subset = savings_totals(kept)
     by_type = [{"type": o.type, "service": o.service, "findings": len(o.resources),
                 "savings_usd": cents(sum((Decimal(str(f.savings)) for f in o.resources), Decimal(0)))}
                for o in kept]
     filters = filter_text(types=",".join(args.types), service=args.service, region=args.region, state=args.state,
                           kind=args.kind, tag=f"{args.tag_key}={args.tag_value or '*'}" if args.tag_key else None)
     return {"matching": len(rows), "resources": len({r["resource_id"] for r in rows}),
-            "savings_usd": cents(waste), "by_type": by_type, "findings": rows[:args.limit],
+            "savings_usd": subset.total, "waste_usd": subset.waste, "pricing_levers_usd": subset.pricing_levers,
+            "merged_resources": subset.merged_resources, "by_type": by_type, "findings": rows[:args.limit],
             "more": max(0, len(rows) - args.limit),
             "source": report_source(report, "findings") + filters}
 
@@ -105,14 +107,17 @@ class SummaryArgs(Args):
 
 
 def report_summary(args: SummaryArgs) -> dict[str, Any]:
-    """The latest report's headline: spend, total waste (deduplicated), by service and region, its own cost."""
-    report = report_or_fail()
-    _, waste_by_service = total_waste(report.opportunities)
+    """The latest report's headline: spend, the savings total (deduplicated) as waste and pricing levers, by
+    service and region, its own cost."""
+    report = with_savings(report_or_fail())
+    by_service = waste_by_service(report.opportunities)
     return {"period": f"{report.time_period.start}..{report.time_period.end}",
-            "total_monthly_cost_usd": report.total_monthly_cost, "total_waste_usd": report.total_waste,
+            "total_monthly_cost_usd": report.total_monthly_cost, "total_savings_usd": report.savings.total,
+            "total_waste_usd": report.total_waste, "pricing_levers_usd": report.savings.pricing_levers,
+            "merged_resources": report.savings.merged_resources,
             "waste_percentage": report.waste_percentage, "opportunities": len(report.opportunities),
             "findings": sum(len(o.resources) for o in report.opportunities),
-            "waste_by_service_usd": {k: cents(v) for k, v in waste_by_service.items()},
+            "waste_by_service_usd": {k: cents(v) for k, v in by_service.items()},
             "by_service_usd": report.by_service, "by_region_usd": report.by_region, "regions": report.regions,
             "run_cost_usd": report.run_cost.model_dump(mode="json", by_alias=True), "partial": report.partial,
             "generated_at": report.generated_at.isoformat() if report.generated_at else None,

@@ -14,7 +14,7 @@ from agent import metrics
 from agent.graphs.runner import run_analysis
 from agent.surfaces.api.jobs import JobManager, RunFn
 from agent.surfaces.api.problems import ProblemError, install_handlers, problem_response
-from agent.surfaces.api.routers import analysis, chat, collect, costs, opportunities, ops
+from agent.surfaces.api.routers import actions, analysis, chat, collect, costs, opportunities, ops
 from agent.surfaces.api.scheduler import CollectionScheduler
 from agent.surfaces.mcp import http as mcp_http
 from tools import __version__
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *, run_fn: RunFn | None = None,
     install_handlers(app)
     _storage_handlers(app)
     app.middleware("http")(_log_requests)
-    for module in (ops, collect, costs, opportunities, analysis, chat):
+    for module in (ops, collect, costs, opportunities, actions, analysis, chat):
         app.include_router(module.router)
     app.router.routes.append(mcp_endpoint.route())
 

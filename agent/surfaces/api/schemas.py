@@ -224,8 +224,14 @@ class CostsResponse(BaseModel):
 
 class OpportunitiesResponse(BaseModel):
     count: int
-    total_savings: float
+    total_savings: float = Field(description="monthly USD, each resource counted once: waste + pricing_levers")
+    waste: float = Field(0.0, description="the part from idle, unused, oversized and misconfigured resources")
+    pricing_levers: float = Field(0.0, description="the part from Reserved Instances, Savings Plans and spot")
+    found_savings: float = Field(0.0, description="the plain sum of the listed findings' savings, before merging")
+    merged: list[str] = Field(default_factory=list, description="resources with several findings, counted once")
+    rule: str = ""
     opportunities: list[dict[str, Any]]
+    """Each with `counted_savings`: its share of `total_savings`."""
 
 
 class Health(BaseModel):

@@ -77,10 +77,14 @@ def print_summary(console: Console, report: Report) -> None:
     tp = report.time_period
     spend = (f"spend {money(report.total_monthly_cost)}" if has_cost_data(report) else
              "no cost data yet (Cost Explorer has none for the period; it needs up to a day after it is enabled)")
-    waste = (f"waste {money(report.total_waste)} ({report.waste_percentage:.2f} %)" if has_cost_data(report)
-             else f"waste {money(report.total_waste)}")
-    head = (f"{tp.start} to {tp.end}: {spend}, {waste}, {len(report.opportunities)} kinds of opportunity, "
-            f"{len(report.anomalies)} anomalies; this run cost ${report.run_cost.total:,.4f}")
+    share = f" = {report.waste_percentage:.2f} % of spend" if has_cost_data(report) else ""
+    savings = report.savings
+    merged = f"; {savings.merged_resources} resource(s) with overlapping findings counted once" \
+        if savings.merged_resources else ""
+    head = (f"{tp.start} to {tp.end}: {spend}; savings {money(savings.total)} a month: waste "
+            f"{money(savings.waste)}{share}, pricing levers {money(savings.pricing_levers)}{merged}; "
+            f"{len(report.opportunities)} kinds of opportunity, {len(report.anomalies)} anomalies; "
+            f"this run cost ${report.run_cost.total:,.4f}")
     body = report.executive_summary or "(no executive summary)"
     console.print(Panel(body, title="Executive summary", subtitle=report.summary_source or None))
     console.print(head)
@@ -95,24 +99,43 @@ def _compact(title: str) -> Table:
     return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
 
 
+def do_first_table(report: Report, limit: int = TOP_ROWS) -> Table:
+    """The ranked single actions: what to change on which resource, what it takes, what it saves."""
+    table = _compact("Do this first (saving x confidence; the arithmetic is in report.json and report.html)")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("resource and action", overflow="fold")
+    table.add_column("effort", no_wrap=True)
+    table.add_column("saves/mo", justify="right", no_wrap=True)
+    table.add_column("conf", justify="right", no_wrap=True)
+    for action in report.do_first[:limit]:
+        cell = Group(Text(label(action.resource_id, action.region, action.name), style="bold", overflow="fold"),
+                     Padding(Text(action.action, style="dim"), (0, 0, 0, 2)))
+        table.add_row(str(action.rank), cell, action.effort, money(action.monthly_saving), f"{action.confidence:.2f}")
+    return table
+
+
 def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
-    """One row per opportunity, largest first; its largest resource on a second line under the type, where long
-    names and ids have the width they need (at 80 columns nothing is cut: a long name wraps at a space, and only a
-    single word wider than the column folds)."""
-    table = _compact("Top opportunities")
+    """One row per opportunity, by its share of the savings total; its largest resource on a second line under the
+    type, where long names and ids have the width they need (at 80 columns nothing is cut: a long name wraps at a
+    space, and only a single word wider than the column folds)."""
+    counted = {(c.type, c.service): c.counted for c in report.savings.by_opportunity}
+    table = _compact("Opportunities (savings counted once per resource)")
     table.add_column("opportunity, largest resource", overflow="fold")
     table.add_column("service", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("savings/mo", justify="right", no_wrap=True)
     table.add_column("priority", no_wrap=True)
-    for opp in sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:limit]:
+    ranked = sorted(report.opportunities, key=lambda o: (-counted.get((o.type, o.service), 0.0),
+                                                         -o.estimated_savings, o.type))
+    for opp in ranked[:limit]:
         cell: RenderableType = Text(opp.type, style="bold")
         if opp.resources:
             top = max(opp.resources, key=lambda f: f.savings)
             largest = Text(f"{label(top.resource_id, top.region, top.name)} {money(top.savings)}", style="dim",
                            overflow="fold")
             cell = Group(cell, Padding(largest, (0, 0, 0, 2)))
-        table.add_row(cell, opp.service, str(opp.resource_count), money(opp.estimated_savings), opp.priority)
+        table.add_row(cell, opp.service, str(opp.resource_count),
+                      money(counted.get((opp.type, opp.service), 0.0)), opp.priority)
     return table
 
 
@@ -128,6 +151,8 @@ def anomalies_table(report: Report) -> Table:
 
 def print_report(console: Console, report: Report) -> None:
     print_summary(console, report)
+    if report.do_first:
+        console.print(do_first_table(report))
     if report.opportunities:
         console.print(opportunities_table(report))
     if report.anomalies:

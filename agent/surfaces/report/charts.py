@@ -94,16 +94,16 @@ def stacked_daily_chart(days: list[date], series: dict[str, list[float]], width:
     return "".join(out)
 
 
-def horizontal_bars(values: dict[str, float], width: int = 1100, label_w: int = 230) -> str:
+def horizontal_bars(values: dict[str, float], title: str, width: int = 1100, label_w: int = 230) -> str:
     """One bar per label, largest first, value printed at the end of the bar."""
     items = sorted(((k, v) for k, v in values.items() if v > 0), key=lambda kv: -kv[1])
     if not items:
-        return '<p class="muted">No waste was identified.</p>'
+        return '<p class="muted">No savings were identified.</p>'
     row_h, top = 30, 6
     height = top + row_h * len(items) + 6
     plot_w = width - label_w - 110
     v_max = max(v for _, v in items)
-    out = [f'<svg class="chart" role="img" aria-label="Waste by type" viewBox="0 0 {width} {height}" '
+    out = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}">']
     for i, (label, value) in enumerate(items):
         y = top + i * row_h

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,9 @@ def _cards(report: Report) -> str:
     rc = report.run_cost
     cards = [
         (money(report.total_monthly_cost), "spend in the period"),
-        (money(report.total_waste), "monthly savings found"),
-        (f"{report.waste_percentage:.1f} %", "of spend is waste"),
+        (money(report.savings.total), "monthly savings, each resource once"),
+        (money(report.savings.waste), f"waste ({report.waste_percentage:.1f} % of spend)"),
+        (money(report.savings.pricing_levers), "pricing levers (RI, SP, spot)"),
         (str(sum(o.resource_count for o in report.opportunities)), f"findings in {len(report.opportunities)} kinds"),
         (str(len(report.anomalies)), "cost anomalies"),
         (f"${rc.total:,.4f}", "what this run cost"),
@@ -142,11 +144,13 @@ def _notes(report: Report) -> str:
     return "".join(parts)
 
 
-def waste_by_type(report: Report) -> dict[str, float]:
-    out: dict[str, float] = defaultdict(float)
-    for opp in report.opportunities:
-        out[opp.type] += opp.estimated_savings
-    return dict(out)
+def savings_by_type(report: Report) -> dict[str, float]:
+    """Each type's share of the savings total: the bars add up to the total tile."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for share in report.savings.by_opportunity:
+        if share.counted:
+            out[share.type] += Decimal(str(share.counted))
+    return {k: float(v) for k, v in out.items()}
 
 
 def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
@@ -169,8 +173,8 @@ def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
 {_partial(report)}
 <h2>Daily cost by service</h2>
 {stacked_daily_chart(days, series)}
-<h2>Waste by type (monthly savings)</h2>
-{horizontal_bars(waste_by_type(report))}
+<h2>Monthly savings by type (each resource once)</h2>
+{horizontal_bars(savings_by_type(report), "Savings by type")}
 <h2>Top opportunities, with evidence</h2>
 {_opportunities(report)}
 <h2>Anomalies</h2>

@@ -66,7 +66,8 @@ def test_checkpoints_hold_summaries_not_the_inventory(account, tmp_path) -> None
         "collected_at": report["generated_at"].replace("Z", "+00:00"), "account_id": "123456789012",
         "regions": ["us-east-1"], "resources": 3, "by_kind": {"ebs_volume": 2, "ec2_instance": 1},
         "measured": 0, "spend_usd": 0.0, "pricing_api": "down", "missing": 6, "errors": 0}
-    assert final["analyzed"] == {"opportunities": 2, "findings": 2, "waste_usd": report["total_waste"],
+    assert final["analyzed"] == {"opportunities": 2, "findings": 2, "savings_usd": report["savings"]["total"],
+                                 "waste_usd": report["total_waste"],
                                  "insufficient_data": 1, "anomalies": 0}
     # Before the report exists, no checkpoint names a resource: the inventory never enters the state.
     before_report = [s for s in history if "report" not in s.values]

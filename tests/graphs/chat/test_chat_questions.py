@@ -179,8 +179,10 @@ def _finding_cases(a: Account) -> list[Case]:
     top5 = sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:5]
     running = [r for r in RESOURCES if r.kind == "ec2_instance" and r.state == "running"]
     return [
-        Case("What is the total waste you found?", [f"{m(waste)} a month, {report.waste_percentage:.2f} % of"],
-             [m(naive)]),
+        Case("What is the total waste you found?",
+             [f"{m(waste)} a month, counted once per resource",
+              f"- waste (idle, unused, oversized): {m(a.split()[0])}, {report.waste_percentage:.2f} % of",
+              f"- pricing levers (Reserved Instances, Savings Plans, spot): {m(a.split()[1])}"], [m(naive)]),
         Case("How much could we save on EC2?", [f"EC2 resources would save {m(ec2)} a month"]),
         Case("How much would fixing the Multi-AZ databases save?",
              ["1 RDS database that runs Multi-AZ outside production (multi_az) would save $189.80 a month"]),
@@ -241,8 +243,9 @@ def _thread_cases(a: Account, p: dict[str, tuple[date, date]]) -> list[Case]:
         Case("How much would stopping them save?",
              [f"3 running EC2 instances that are idle (idle_resource) would save {m(running)} a month"],
              thread="idle"),
-        Case("What is the total waste you found?", [f"Total waste in the latest report ({a.report_start}..{a.yesterday}): "
-                                                    f"{m(a.total_waste())} a month"], ["Still about"], thread="idle"),
+        Case("What is the total waste you found?", [f"Savings found in the latest report ({a.report_start}.."
+                                                    f"{a.yesterday}): {m(a.total_waste())} a month"], ["Still about"],
+             thread="idle"),
         Case("Write me a poem about the cloud", ["I can't answer that", "Questions that work:"]),
     ]
 
@@ -291,6 +294,7 @@ def _aggregates(a: Account) -> list[float]:
             for region in (None, USE1, EU):
                 out.append(float(sum((r.monthly for r in RESOURCES if kind in (None, r.kind)
                                       and state in (None, r.state) and region in (None, r.region)), Decimal(0))))
+    out += [float(x) for x in a.split()] + [float(x) for x in a.waste_by_service().values()]
     return out + [float(r.monthly) for r in RESOURCES]
 
 
@@ -349,8 +353,9 @@ def test_new_tools_return_the_stored_figures_with_their_source(account) -> None:
     worker = run_query("findings", {"types": ["rightsizing", "spot_migration"], "region": "eu-west-1"})
     assert (worker["matching"], worker["resources"], worker["savings_usd"]) == (2, 1, 277.4)  # counted once
     summary = run_query("report_summary", {})
-    assert (summary["total_waste_usd"], summary["opportunities"], summary["findings"]) == (
+    assert (summary["total_savings_usd"], summary["opportunities"], summary["findings"]) == (
         float(a.total_waste()), 18, 46)
+    assert (summary["total_waste_usd"], summary["pricing_levers_usd"]) == tuple(float(x) for x in a.split())
     assert summary["source"] == f"latest report summary {start}..{end} (generated {a.today}T06:00:00+00:00)"
     stopped = run_query("resources", {"kind": "ec2_instance", "state": "stopped"})
     assert [r["resource_id"] for r in stopped["resources"]] == ["i-0a1b000000000003", "i-0a1b00000000000b"]

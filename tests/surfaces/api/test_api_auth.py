@@ -13,7 +13,7 @@ from tools.settings import load_settings
 
 PROTECTED = [("get", "/api/v1/aws/costs"), ("get", "/api/v1/aws/opportunities"), ("get", "/api/v1/aws/analysis"),
              ("post", "/api/v1/aws/collect"), ("post", "/api/v1/aws/refresh"), ("get", "/api/v1/aws/jobs/abc123"),
-             ("post", "/api/v1/chat")]
+             ("post", "/api/v1/chat"), ("get", "/api/v1/aws/actions")]
 OPEN = {"/health", "/metrics"}
 
 
@@ -66,7 +66,7 @@ def test_every_operation_in_the_schema_but_health_and_metrics_needs_the_key(clie
 
 def test_openapi_lists_every_endpoint_and_both_schemes(client) -> None:
     spec = client.get("/openapi.json").json()
-    assert sorted(spec["paths"]) == ["/api/v1/aws/analysis", "/api/v1/aws/collect", "/api/v1/aws/costs",
+    assert sorted(spec["paths"]) == ["/api/v1/aws/actions", "/api/v1/aws/analysis", "/api/v1/aws/collect", "/api/v1/aws/costs",
                                      "/api/v1/aws/jobs/{job_id}", "/api/v1/aws/opportunities",
                                      "/api/v1/aws/refresh", "/api/v1/chat", "/health", "/metrics"]
     assert sorted(spec["components"]["securitySchemes"]) == ["APIKeyHeader", "HTTPBearer"]

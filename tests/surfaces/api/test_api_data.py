@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from surface_samples import AUTH
 
+from agent.analysis.savings import RULE
 from tools.models import Report
 
 
@@ -43,7 +44,9 @@ def test_opportunities_filtered(client, filled: Report) -> None:
     r = client.get("/api/v1/aws/opportunities", headers=AUTH)
     assert r.status_code == 200
     body = r.json()
-    assert (body["count"], body["total_savings"]) == (3, 224.89)
+    # no resource has two findings in the sample: counted once is the plain sum, all of it waste
+    assert (body["count"], body["total_savings"], body["waste"], body["found_savings"]) == (3, 224.89, 224.89, 224.89)
+    assert [o["counted_savings"] for o in body["opportunities"]] == [210.24, 11.0, 3.65]
     assert [o["type"] for o in body["opportunities"]] == ["idle_resource", "unattached_volume", "unused_elastic_ip"]
     r = client.get("/api/v1/aws/opportunities?min_savings=10", headers=AUTH)
     assert [(o["type"], o["estimated_savings"]) for o in r.json()["opportunities"]] == [
@@ -53,7 +56,8 @@ def test_opportunities_filtered(client, filled: Report) -> None:
     assert [f["resource_id"] for f in opps[0]["resources"]] == ["i-0idle000000000001", "i-0idle000000000002"]
     assert opps[0]["resources"][0]["evidence"]["arithmetic"] == "730 h x $0.1920/h = $140.16"
     r = client.get("/api/v1/aws/opportunities?priority=low&service=RDS", headers=AUTH)
-    assert r.json() == {"count": 0, "total_savings": 0.0, "opportunities": []}
+    assert r.json() == {"count": 0, "total_savings": 0.0, "waste": 0.0, "pricing_levers": 0.0, "found_savings": 0.0,
+                        "merged": [], "rule": RULE, "opportunities": []}
 
 
 def test_analysis_is_the_stored_report(client, filled: Report, report_checker) -> None:

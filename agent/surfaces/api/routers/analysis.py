@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from agent.analysis.report import with_savings
 from agent.surfaces.api.deps import AuthDep, StorageDep
 from agent.surfaces.api.problems import ProblemError, responses
 
@@ -18,4 +19,4 @@ def analysis(storage: StorageDep) -> dict[str, Any]:
     report = storage.latest_report()
     if report is None:
         raise ProblemError(404, "Not Found", "No analysis yet: start one with POST /api/v1/aws/collect.")
-    return report.model_dump(mode="json", by_alias=True)
+    return with_savings(report).model_dump(mode="json", by_alias=True)

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
+from agent.analysis.savings import savings_totals
 from agent.surfaces.api.deps import AuthDep, StorageDep
 from agent.surfaces.api.problems import responses
 from agent.surfaces.api.schemas import OpportunitiesResponse, OpportunityQuery
-from tools.models import cents
 
 router = APIRouter(prefix="/api/v1/aws", tags=["opportunities"], dependencies=[AuthDep],
                    responses=responses(401, 422, 503))
 
 
-def _plain(item: Any) -> dict[str, Any]:
-    if isinstance(item, BaseModel):
-        return item.model_dump(mode="json", by_alias=True)
-    return dict(item)
-
-
 @router.get("/opportunities", response_model=OpportunitiesResponse)
 def opportunities(query: Annotated[OpportunityQuery, Query()], storage: StorageDep) -> OpportunitiesResponse:
-    """The latest collection's opportunities with at least `min_savings` USD a month, largest first."""
-    found = [_plain(o) for o in storage.query_opportunities(query.min_savings, query.service, query.priority)]
-    total = sum(float(o.get("estimated_savings", 0) or 0) for o in found)
-    return OpportunitiesResponse(count=len(found), total_savings=cents(total), opportunities=found)
+    """The latest collection's opportunities with at least `min_savings` USD a month, in the report's order.
+
+    `total_savings` counts each resource once (the report's `savings.total` when nothing is filtered out);
+    `found_savings` is the plain sum of the listed findings; `merged` says what the difference is."""
+    found = storage.query_opportunities(query.min_savings, query.service, query.priority)
+    totals = savings_totals(found)
+    counted = {(c.type, c.service): c.counted for c in totals.by_opportunity}
+    listed = [{**o.model_dump(mode="json", by_alias=True), "counted_savings": counted[(o.type, o.service)]}
+              for o in found]
+    return OpportunitiesResponse(count=len(found), total_savings=totals.total, waste=totals.waste,
+                                 pricing_levers=totals.pricing_levers, found_savings=totals.found,
+                                 merged=totals.merged, rule=totals.rule, opportunities=listed)
