@@ -1,15 +1,74 @@
 """One run's bill, through `tools.billing`: every LLM call billed by its callback, paid AWS requests by the
-ledger biller, and the total as the report's `run_cost` and `agent_costs` rows."""
+ledger biller, the Lambda invocation running the run (if any) by its meter, and the total as the report's
+`run_cost` and `agent_costs` rows.
+
+A Lambda invocation is metered, not amended afterwards: the run's report and `agent_costs` rows are stored
+before the invocation ends, so the run takes the invocation's billed milliseconds up to the moment its bill is
+totalled (`RunBill.run_cost`), and the handler bills only what is left when the response is ready. Each
+millisecond is handed out once (`InvocationMeter.take`), so the parts add up to Lambda's own billed duration.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tools.models import RunCost
 from tools.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LAMBDA_INVOCATION = "LAMBDA_INVOCATION"
+"""The cost log's query_type of Lambda GB-seconds."""
+
+
+def billed_ms(seconds: float) -> int:
+    """Lambda bills duration in whole milliseconds, rounded up."""
+    return max(1, math.ceil(round(seconds * 1000, 6)))
+
+
+class InvocationMeter:
+    """One Lambda invocation's billed duration, each millisecond handed out once. Thread-safe."""
+
+    def __init__(self, memory_mb: int, request_id: str = "",
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.memory_mb = memory_mb
+        self.request_id = request_id
+        self.clock = clock
+        self.began = clock()
+        self.elapsed = 0.0
+        """Seconds from the start to the last `take`."""
+        self.taken_ms = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> int:
+        """The milliseconds billed so far (the whole elapsed time rounded up) that no one has taken yet."""
+        with self._lock:
+            self.elapsed = self.clock() - self.began
+            ms = max(0, billed_ms(self.elapsed) - self.taken_ms)
+            self.taken_ms += ms
+            return ms
+
+
+_INVOCATION: ContextVar[InvocationMeter | None] = ContextVar("lambda_invocation", default=None)
+
+
+@contextmanager
+def metering(meter: InvocationMeter) -> Iterator[InvocationMeter]:
+    """Runs billed inside this block (threads and graph nodes inherit it) take their part of `meter`."""
+    token = _INVOCATION.set(meter)
+    try:
+        yield meter
+    finally:
+        _INVOCATION.reset(token)
 
 
 def cost_log_path(settings: Settings) -> Path:
@@ -52,10 +111,32 @@ class RunBill:
 
         return LedgerBiller(ledger, self.tracker, self.logger, self.session_id)
 
+    def _take_invocation(self) -> None:
+        """Inside a Lambda invocation: the milliseconds up to now, billed to this run (log, Prometheus)."""
+        from agent import metrics
+        from tools.billing.cost_logger import record_cost
+
+        meter = _INVOCATION.get()
+        ms = meter.take() if meter is not None else 0
+        if meter is None or ms == 0:
+            return
+        cost = self.tracker.calculate_query_cost(lambda_duration_ms=ms, lambda_memory_mb=meter.memory_mb)
+        with self._lock:
+            self._cost = self._cost + cost
+        metrics.record_agent_cost("lambda", cost.lambda_cost)
+        try:
+            record_cost(self.tracker, self.logger, self.session_id, "cost-agent", "Lambda invocation, this run's part",
+                        cost, meter.elapsed, LAMBDA_INVOCATION,
+                        {"request_id": meter.request_id, "memory_mb": meter.memory_mb, "billed_duration_ms": ms})
+        except OSError:  # an unwritable cost log must not fail the run; the bill still has the cost
+            log.warning("could not write the Lambda invocation's cost log entry", exc_info=True)
+
     def run_cost(self, aws_api_usd: Decimal = Decimal(0)) -> RunCost:
-        """The bill so far, plus paid AWS requests billed elsewhere in the run (other nodes' ledgers)."""
+        """The bill so far, plus paid AWS requests billed elsewhere in the run (other nodes' ledgers). Inside a
+        Lambda invocation the bill so far includes the invocation's milliseconds that no one has taken yet."""
         from tools.billing import Cost, run_cost_of
 
+        self._take_invocation()
         with self._lock:
             cost = self._cost + Cost(aws_api_cost=float(aws_api_usd), total_cost=float(aws_api_usd))
         return run_cost_of(cost)

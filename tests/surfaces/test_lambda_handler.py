@@ -108,7 +108,7 @@ def test_invocation_is_billed_its_gb_seconds(tmp_path: Path) -> None:
     assert entry["costs"] == {"bedrock": 0.0, "redshift": 0.0, "lambda": 0.00000417, "total": 0.00000417,
                               "aws_api": 0.0}
     assert entry["details"] == {"request_id": "8f5e8c1a-7b7e-4b0e-9d6e-2f1f3c4d5e6f", "memory_mb": 1024,
-                                "billed_duration_ms": 250, "status": 200}
+                                "billed_duration_ms": 250, "invocation_ms": 250, "status": 200}
 
 
 def test_query_string_is_not_logged_and_memory_comes_from_context(tmp_path: Path) -> None:

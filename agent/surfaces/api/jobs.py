@@ -1,8 +1,15 @@
-"""Background collection jobs: at most one runs at a time; asking for another returns the running one."""
+"""Collection jobs: at most one runs at a time; asking for another returns the running one.
+
+A job runs in a daemon thread, except in inline mode, the default inside AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME`
+is set): there the runtime freezes the execution environment once the response is returned, so a background
+thread would stop mid-run. Inline, `start` runs the job to completion in the caller's thread and returns it
+finished.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -13,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from agent.analysis.report import with_savings
 from tools.models import Report
 
 log = logging.getLogger(__name__)
@@ -25,7 +33,10 @@ MAX_JOBS_KEPT = 100
 
 class JobSummary(BaseModel):
     total_monthly_cost: float
+    total_savings: float
+    """The report's savings total: each resource counted once, waste + pricing levers."""
     total_waste: float
+    pricing_levers: float
     opportunities: int
     anomalies: int
     partial: bool
@@ -43,10 +54,18 @@ class Job(BaseModel):
     summary: JobSummary | None = None
 
 
-class JobManager:
-    """Runs `run_fn` in a daemon thread per job; thread-safe."""
+def in_lambda() -> bool:
+    """Whether this process is an AWS Lambda execution environment (the runtime sets the variable)."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
-    def __init__(self, run_fn: RunFn, on_finished: Callable[[Report, float], None] | None = None) -> None:
+
+class JobManager:
+    """Runs `run_fn` in a daemon thread per job, or in the caller's thread when `inline` (default: in Lambda);
+    thread-safe."""
+
+    def __init__(self, run_fn: RunFn, on_finished: Callable[[Report, float], None] | None = None,
+                 inline: bool | None = None) -> None:
+        self.inline = in_lambda() if inline is None else inline
         self._run_fn = run_fn
         self._on_finished = on_finished
         self._lock = threading.Lock()
@@ -56,7 +75,8 @@ class JobManager:
 
     def start(self, trigger: Literal["api", "refresh", "schedule", "cli"] = "api",
               refresh: bool = False) -> tuple[Job, bool]:
-        """Start a job, or return the running one. The flag says whether a new job was started."""
+        """Start a job, or return the running one. The flag says whether a new job was started; inline, the
+        job returned has finished."""
         with self._lock:
             if self._running is not None:
                 return self._jobs[self._running].model_copy(), False
@@ -66,12 +86,18 @@ class JobManager:
             while len(self._jobs) > MAX_JOBS_KEPT:
                 self._jobs.popitem(last=False)
             self._running = job.job_id
-            thread = threading.Thread(target=self._run, args=(job.job_id, refresh), name=f"job-{job.job_id[:8]}",
-                                      daemon=True)
-            self._threads[job.job_id] = thread
-        log.info("collection job %s started (trigger=%s, refresh=%s)", job.job_id, trigger, refresh)
+            thread = None if self.inline else threading.Thread(
+                target=self._run, args=(job.job_id, refresh), name=f"job-{job.job_id[:8]}", daemon=True)
+            if thread is not None:
+                self._threads[job.job_id] = thread
+        log.info("collection job %s started (trigger=%s, refresh=%s, inline=%s)", job.job_id, trigger, refresh,
+                 thread is None)
+        if thread is None:
+            self._run(job.job_id, refresh)
+            return self.get(job.job_id) or job.model_copy(), True
+        started = job.model_copy()  # before the thread runs: a fast job must still read as just started
         thread.start()
-        return job.model_copy(), True
+        return started, True
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -120,8 +146,10 @@ class JobManager:
                 job.status = "failed"
             else:
                 job.status = "partial" if report.partial else "succeeded"
+                savings = with_savings(report).savings
                 job.summary = JobSummary(
-                    total_monthly_cost=report.total_monthly_cost, total_waste=report.total_waste,
+                    total_monthly_cost=report.total_monthly_cost, total_savings=savings.total,
+                    total_waste=savings.waste, pricing_levers=savings.pricing_levers,
                     opportunities=len(report.opportunities), anomalies=len(report.anomalies),
                     partial=report.partial,
                 )

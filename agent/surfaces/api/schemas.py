@@ -194,7 +194,8 @@ class ChatResponse(BaseModel):
 
 
 class CollectResponse(BaseModel):
-    status: Literal["started", "running"]
+    status: Literal["started", "running", "succeeded", "partial", "failed"]
+    """started / running: a job in the background; succeeded, partial or failed: it ran inline (AWS Lambda)."""
     job_id: str
     started_at: datetime
 

@@ -37,7 +37,8 @@ def test_second_collect_returns_the_running_job(client, gated: GatedRun) -> None
     client.app.state.jobs.wait(job_id, 10)
     done = client.get(f"/api/v1/aws/jobs/{job_id}", headers=AUTH).json()
     assert done["status"] == "succeeded"
-    assert done["summary"] == {"total_monthly_cost": 2260.0, "total_waste": 224.89, "opportunities": 3,
+    assert done["summary"] == {"total_monthly_cost": 2260.0, "total_savings": 224.89, "total_waste": 224.89,
+                               "pricing_levers": 0.0, "opportunities": 3,
                                "anomalies": 1, "partial": False}
     assert gated.calls == [False]
 

@@ -16,6 +16,9 @@ router = APIRouter(prefix="/api/v1/aws", tags=["collection"], dependencies=[Auth
 
 def _start(jobs: JobsDep, response: Response, refresh: bool) -> CollectResponse:
     job, started = jobs.start(trigger="refresh" if refresh else "api", refresh=refresh)
+    if job.finished_at is not None:  # inline (AWS Lambda): the job ran to its end inside this request
+        response.status_code = status.HTTP_200_OK
+        return CollectResponse(status=job.status, job_id=job.job_id, started_at=job.started_at)
     response.status_code = status.HTTP_202_ACCEPTED if started else status.HTTP_200_OK
     return CollectResponse(status="started" if started else "running", job_id=job.job_id, started_at=job.started_at)
 
