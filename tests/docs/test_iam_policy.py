@@ -1,5 +1,9 @@
 """docs/iam-policy.json grants every AWS operation the code calls (found by reading the source with ast and
-mapped to IAM actions through botocore's service models), and nothing that writes."""
+mapped to IAM actions through botocore's service models), and nothing that writes.
+
+Many accounts (docs/many-accounts.md): docs/iam/caller-policy.json adds what the caller needs to list the
+organization and assume the member role; the member role (the StackSet template and the Terraform module) grants
+exactly what a shard asks of a member account, the same actions docs/iam-policy.json grants for those services."""
 
 from __future__ import annotations
 
@@ -9,11 +13,21 @@ import re
 from functools import cache
 from pathlib import Path
 
+import boto3
 import botocore.session
+import pytest
+import yaml
 from botocore import xform_name
+from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "docs" / "iam-policy.json"
+CALLER_POLICY = ROOT / "docs" / "iam" / "caller-policy.json"
+STACKSET = ROOT / "docs" / "iam" / "member-role-stackset.yaml"
+TERRAFORM = ROOT / "docs" / "iam" / "terraform" / "main.tf"
+MEMBER_SERVICES = {"ec2", "autoscaling", "rds", "lambda", "s3", "cloudwatch"}
+"""What a shard reads in a member account: its inventory and CloudWatch (Cost Explorer is asked at the payer)."""
+CALLER_SERVICES = {"organizations", "sts"}
 # The simulated account seeds moto with write calls; it never runs against a real account.
 EXCLUDED = ("tools/sandbox/",)
 IAM_PREFIX = {"bedrock-runtime": "bedrock"}
@@ -98,18 +112,40 @@ WRITE_VERBS = re.compile(r"^(Create|Delete|Modify|Put|Terminate|Stop|Start|Updat
                          r"Release|Associate|Disassociate|Tag|Untag|Invoke(?!Model)|Restore|Copy|Purchase|Set)")
 
 
-def _actions() -> list[str]:
-    policy = json.loads(POLICY.read_text())
+def _statement_actions(policy: dict) -> list[str]:
     assert policy["Version"] == "2012-10-17"
     actions: list[str] = []
     for statement in policy["Statement"]:
         assert statement["Effect"] == "Allow"
-        actions += statement["Action"]
+        actions += [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
     return actions
 
 
+def _actions(path: Path = POLICY) -> list[str]:
+    return _statement_actions(json.loads(path.read_text()))
+
+
+def _stackset() -> dict:
+    return yaml.safe_load(STACKSET.read_text())  # long-form intrinsics (Fn::Sub ...), so plain YAML reads it
+
+
+def _stackset_member_actions() -> list[str]:
+    (policy,) = _stackset()["Resources"]["Role"]["Properties"]["Policies"]
+    return _statement_actions(policy["PolicyDocument"])
+
+
+def _terraform_list(name: str) -> list[str]:
+    block = re.search(rf"\n\s*{name}\s*=\s*\[(.*?)\]", TERRAFORM.read_text(), flags=re.S)
+    assert block is not None, name
+    return re.findall(r'"([^"]+)"', block.group(1))
+
+
+def _needed(services: set[str]) -> set[str]:
+    return {a for s, o in called_operations() if s in services and (a := iam_action(s, o)) is not None}
+
+
 def test_every_operation_the_code_calls_is_granted() -> None:
-    granted = set(_actions())
+    granted = set(_actions()) | set(_actions(CALLER_POLICY))
     called = called_operations()
     # The scan must see the core of the product, or it is not scanning anything.
     assert {("ce", "GetCostAndUsage"), ("cloudwatch", "GetMetricData"), ("ec2", "DescribeInstances"),
@@ -118,8 +154,10 @@ def test_every_operation_the_code_calls_is_granted() -> None:
     assert sorted(needed - granted) == []
 
 
-def test_policy_is_read_only_and_without_wildcards() -> None:
-    actions = _actions()
+@pytest.mark.parametrize("actions", [
+    _actions(), _actions(CALLER_POLICY), _stackset_member_actions(), _terraform_list("member_read_actions"),
+    _terraform_list("caller_org_actions")], ids=["policy", "caller", "stackset", "terraform", "terraform-caller"])
+def test_policy_is_read_only_and_without_wildcards(actions: list[str]) -> None:
     assert len(actions) == len(set(actions))
     for action in actions:
         service, _, name = action.partition(":")
@@ -131,6 +169,47 @@ def test_policy_grants_nothing_the_code_does_not_call() -> None:
     needed = {iam_action(s, o) for s, o in called_operations()} - {None}
     # GetCredentials is what ExecuteStatement on a Redshift Serverless workgroup needs under the hood.
     assert sorted(set(_actions()) - needed) == ["redshift-serverless:GetCredentials"]
+    assert sorted(set(_actions(CALLER_POLICY)) - needed) == []
+
+
+def test_the_member_role_grants_exactly_what_a_shard_asks_of_a_member() -> None:
+    member = _needed(MEMBER_SERVICES)
+    assert "cloudwatch:GetMetricData" in member and "ec2:DescribeInstances" in member and len(member) == 17
+    assert sorted(_stackset_member_actions()) == sorted(member)
+    assert sorted(_terraform_list("member_read_actions")) == sorted(member)
+    assert sorted(a for a in _actions() if a.split(":")[0] in MEMBER_SERVICES) == sorted(member)
+
+
+def test_the_caller_lists_the_organization_and_assumes_only_the_member_role() -> None:
+    assert sorted(_actions(CALLER_POLICY)) == sorted(_needed(CALLER_SERVICES)) == [
+        "organizations:DescribeOrganization", "organizations:ListAccounts", "sts:AssumeRole"]
+    assert sorted([*_terraform_list("caller_org_actions"), "sts:AssumeRole"]) == sorted(_actions(CALLER_POLICY))
+    statements = {st["Sid"]: st for st in json.loads(CALLER_POLICY.read_text())["Statement"]}
+    assert statements["AssumeTheMemberRole"]["Resource"] == "arn:aws:iam::*:role/OptiInfraCostReadOnly"
+    assert 'resources = ["arn:${data.aws_partition.current.partition}:iam::*:role/${var.role_name}"]' in (
+        TERRAFORM.read_text())
+
+
+def test_the_stackset_template_creates_the_member_role() -> None:
+    """Created by moto's CloudFormation: the trust is the agent's account with its external id, the policy the
+    member actions, the session as long as the agent asks."""
+    parameters = {"TrustedAccountId": "111122223333", "ExternalId": "ext-7f3a9c", "MaxSessionDuration": "7200"}
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation", "us-east-1")
+        cloudformation.create_stack(StackName="optiinfra-member", TemplateBody=STACKSET.read_text(),
+                                    Capabilities=["CAPABILITY_NAMED_IAM"],
+                                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])
+        iam = boto3.client("iam", "us-east-1")
+        role = iam.get_role(RoleName="OptiInfraCostReadOnly")["Role"]
+        policy = iam.get_role_policy(RoleName="OptiInfraCostReadOnly", PolicyName="OptiInfraCostRead")
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "ext-7f3a9c"}}}]
+    assert role["MaxSessionDuration"] == 7200
+    document = policy["PolicyDocument"]
+    # moto keeps a CloudFormation-made inline policy as the Python repr of its dict, not JSON
+    document = ast.literal_eval(document) if isinstance(document, str) else document
+    assert sorted(_statement_actions(document)) == sorted(_needed(MEMBER_SERVICES))
 
 
 def test_the_documentation_embeds_the_same_policy() -> None:

@@ -7,88 +7,22 @@ and this test process may hold another.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
+from integration.langgraph_dev import copy_repo, langgraph_dev, server_env
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
-LANGGRAPH = Path(sys.executable).parent / "langgraph"
 MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _copy_repo(target: Path) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", ".langgraph_api", "*.pyc")
-    for name in ("agent", "tools"):
-        shutil.copytree(ROOT / name, target / name, ignore=ignore)
-    for name in ("langgraph.json", "pyproject.toml"):
-        shutil.copy2(ROOT / name, target / name)
-    return target
-
-
-def _server_env(sandbox: dict[str, str], data: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "DATA_DIR", "CLICKHOUSE_URL", "DATABASE_URL", "PYTEST"))}
-    env.update(sandbox)
-    env.update({"LANGSMITH_TRACING": "false", "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "true",
-                "XDG_DATA_HOME": str(data), "DATA_DIR": str(data / "cost-agent"),
-                "COST_AGENT_CONFIG": str(data / "no-config.yaml"), "PYTHONUNBUFFERED": "1"})
-    return env
-
-
-def _wait_for_port(proc: subprocess.Popen, log: Path, wanted: int, timeout: float = 60) -> int:
-    """The port the server actually serves on (it moves silently when `wanted` is taken), once /ok answers."""
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"langgraph dev exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        text = log.read_text(errors="replace")
-        moved = re.search(r"using port (\d+) instead", text)
-        port = int(moved.group(1)) if moved else wanted
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ok", timeout=1).status_code == 200:
-                return port
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"langgraph dev did not answer /ok within {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(sandbox_env, tmp_path_factory):
-    env, truth = sandbox_env.env, sandbox_env.ground_truth
-    repo = _copy_repo(tmp_path_factory.mktemp("repo"))
+    repo = copy_repo(tmp_path_factory.mktemp("repo"))
     data = tmp_path_factory.mktemp("server-data")  # not the test process's data directory
-    log = repo / "langgraph-dev.log"
-    wanted = _free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(LANGGRAPH), "dev", "--no-browser", "--no-reload", "--port", str(wanted)],
-                                cwd=repo, env=_server_env(env, data), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        port = _wait_for_port(proc, log, wanted)
-        yield {"url": f"http://127.0.0.1:{port}", "truth": truth, "repo": repo, "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with langgraph_dev(repo, server_env(sandbox_env.env, data)) as url:
+        yield {"url": url, "truth": sandbox_env.ground_truth, "repo": repo, "log": repo / "langgraph-dev.log"}
 
 
 def test_analysis_run_returns_the_report(server, report_checker) -> None:

@@ -96,8 +96,10 @@ def _regional_task(service: str, region: str, factory: ClientFactory, settings: 
 
 def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceBook, *, regions: Sequence[str],
                       refresh: bool = False, progress: Progress | None = None, cache: Cache | None = None,
-                      today: date | None = None) -> CollectionResult:
-    """Costs (Cost Explorer) and the inventory of every region, concurrently within COLLECTION_CONCURRENCY."""
+                      today: date | None = None, cost_explorer: bool = True) -> CollectionResult:
+    """Costs (Cost Explorer) and the inventory of every region, concurrently within COLLECTION_CONCURRENCY.
+
+    `cost_explorer=False`: the inventory only (an organization's shards: Cost Explorer is asked once, at the payer)."""
     regions = list(regions)
     errors: list[CollectionError] = []
     account_id = ""
@@ -105,9 +107,11 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
         account_id = factory.account_id()
     except (ClientError, BotoCoreError) as exc:
         errors.append(error_of("sts/get_caller_identity", exc))
-    ce = CostExplorerClient(factory, settings, cache, today=today)
     s3 = S3CostCollector(factory, prices, settings)
-    tasks: list[tuple[str, Callable[[], Any]]] = [("cost_explorer", lambda: _costs(ce, refresh))]
+    tasks: list[tuple[str, Callable[[], Any]]] = []
+    if cost_explorer:
+        ce = CostExplorerClient(factory, settings, cache, today=today)
+        tasks.append(("cost_explorer", lambda: _costs(ce, refresh)))
     tasks += [(f"{service}/{region}", _regional_task(service, region, factory, settings, prices))
               for region in regions for service in REGIONAL]
     tasks.append(("s3/global", lambda: s3.collect_bucket_costs(regions)))
@@ -123,7 +127,7 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
             if progress:
                 progress("inventory", done, len(tasks))
     parts, missing, ce_errors = outcomes.get("cost_explorer", ({}, [], []))
-    resources = [r for scope, _ in tasks[1:] for r in outcomes.get(scope, [])]
+    resources = [r for scope, _ in tasks if scope != "cost_explorer" for r in outcomes.get(scope, [])]
     parts["price_sheet"] = _with_list_quotes(parts.get("price_sheet") or PriceSheet(), prices, resources)
     return CollectionResult(
         account_id=account_id, collected_at=datetime.now(UTC), regions=regions, resources=resources,

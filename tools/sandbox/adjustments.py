@@ -47,14 +47,15 @@ def adjustment_lines(usage: list[Line], fleet: Fleet, prices: PriceBook, today: 
         for r in reservations(fleet, prices):
             out.append(Line(day, COMPUTE, r.region, f"{region_code(r.region)}-HeavyUsage:{r.instance_type}",
                             r.instance_type, NO_TAGS, _cents(r.hourly * hours * r.count), RESERVED, "RunInstances",
-                            "RIFee", hours * r.count, "Hrs", Decimal("0.00")))
+                            "RIFee", hours * r.count, "Hrs", Decimal("0.00"), fleet.account_id))
     for day in days:
         out.append(Line(day, COMPUTE, first, f"{code}-BoxUsage:m5.large", "NoInstanceType", NO_TAGS,
                         rates.PROMO_CREDIT_PER_DAY, ON_DEMAND, "RunInstances", "Credit", Decimal(0), "",
-                        rates.PROMO_CREDIT_PER_DAY))
+                        rates.PROMO_CREDIT_PER_DAY, fleet.account_id))
     refund_day = today - timedelta(days=rates.REFUND_DAYS_AGO)
     out.append(Line(refund_day, RDS, first, f"{code}-InstanceUsage:db.m5.large", "NoInstanceType", NO_TAGS,
-                    rates.REFUND, ON_DEMAND, rates.RDS_OPERATIONS["postgres"], "Refund", Decimal(0), "", rates.REFUND))
+                    rates.REFUND, ON_DEMAND, rates.RDS_OPERATIONS["postgres"], "Refund", Decimal(0), "", rates.REFUND,
+                    fleet.account_id))
     charged = usage + [ln for ln in out if ln.record_type == "RIFee"]
     for day in (d for d in days if d.day == 1):
         start, end = _previous_month(day)
@@ -62,6 +63,6 @@ def adjustment_lines(usage: list[Line], fleet: Fleet, prices: PriceBook, today: 
         tax = _cents(base * rates.TAX_RATE)
         if tax:
             out.append(Line(day, TAX, NO_REGION, "Tax", "NoInstanceType", NO_TAGS, tax, ON_DEMAND, "NoOperation", "Tax",
-                            Decimal(0), "", tax))
+                            Decimal(0), "", tax, fleet.account_id))
     return out
 

@@ -16,15 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from tools.sandbox.cost_lines import TAG_KEYS, Line
+from tools.sandbox.fleet import ACCOUNT_ID
 
-ACCOUNT = "123456789012"
+ACCOUNT = ACCOUNT_ID
 PAGE_ROWS = 500
 DIMENSIONS = {
     "SERVICE": lambda line: line.service,
     "REGION": lambda line: line.region,
     "USAGE_TYPE": lambda line: line.usage_type,
     "INSTANCE_TYPE": lambda line: line.instance_type,
-    "LINKED_ACCOUNT": lambda line: ACCOUNT,
+    "LINKED_ACCOUNT": lambda line: line.account_id,
     "PURCHASE_TYPE": lambda line: line.purchase_type,
     "RECORD_TYPE": lambda line: line.record_type,
     "OPERATION": lambda line: line.operation,

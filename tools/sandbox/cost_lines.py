@@ -16,6 +16,7 @@ from typing import Any
 
 from tools.models import USAGE_RECORD_TYPES
 from tools.pricing.billed import REGION_CODES
+from tools.sandbox.fleet import ACCOUNT_ID
 
 HISTORY_DAYS = 90
 DAYS_PER_MONTH = Decimal("30.4167")
@@ -59,6 +60,8 @@ class Line:
     unit: str = ""
     amortized_cost: Decimal | None = None
     """AmortizedCost (also NetAmortizedCost); None = equal to `cost`."""
+    account_id: str = ACCOUNT_ID
+    """LINKED_ACCOUNT: the account the line is billed to (a member's, in an organization)."""
 
     @property
     def amortized(self) -> Decimal:

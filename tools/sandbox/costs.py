@@ -48,7 +48,7 @@ from tools.sandbox.cost_lines import (
     line_order,
     region_code,
 )
-from tools.sandbox.fleet import Block, Fleet
+from tools.sandbox.fleet import ACCOUNT_ID, Block, Fleet
 from tools.sandbox.fleet_templates import ROOT_VOLUME_GB
 from tools.sandbox.metrics import weekday_factor
 
@@ -65,7 +65,7 @@ def _d(value: Any) -> Decimal:
 
 
 def _noise(*parts: object) -> Decimal:
-    """Deterministic +-3 % jitter for usage-driven lines."""
+    """Deterministic +-3 % jitter for usage-driven lines (the first part: the fleet's `jitter` salt, when it has one)."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
     return Decimal(1) + (Decimal(digest[0]) / 255 - Decimal("0.5")) * Decimal("0.06")
 
@@ -73,9 +73,11 @@ def _noise(*parts: object) -> Decimal:
 class CostBuilder:
     """Accumulates one block's daily costs, then scales identical blocks by their count."""
 
-    def __init__(self, prices: PriceBook, today: date) -> None:
+    def __init__(self, prices: PriceBook, today: date, account_id: str = ACCOUNT_ID, salt: str = "") -> None:
         self.prices = prices
         self.today = today
+        self.account_id = account_id
+        self.salt = (salt,) if salt else ()
         self.days = [today - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
         self.acc: dict[Key, list[Decimal]] = defaultdict(_zeros)
         self.units: dict[Key, str] = {}
@@ -174,14 +176,14 @@ class CostBuilder:
                       platform, operation="NatGateway", unit="Hrs", quantity=hours)
             gb = _d(n.gb_per_day) * _d(weekday_factor(day))
             if gb:
-                noise = _noise(region, day, n.key)
+                noise = _noise(*self.salt, region, day, n.key)
                 self._add(day, EC2_OTHER, region, "NatGateway-Bytes",
                           gb * _d(self.prices.nat_gb(region).unit_price) * noise, platform, operation="NatGateway",
                           unit="GB", quantity=gb * noise)
         if not block.standard:
             return
         transfer_gb = Decimal(20) * _d(weekday_factor(day))
-        noise = _noise(region, day, "dto")
+        noise = _noise(*self.salt, region, day, "dto")
         self._add(day, EC2_OTHER, region, "DataTransfer-Out-Bytes", transfer_gb * Decimal("0.09") * noise,
                   {"env": "prod", "team": "web", "cost-center": "cc-100"}, operation="RunInstances", unit="GB",
                   quantity=transfer_gb * noise)
@@ -216,7 +218,7 @@ class CostBuilder:
         request = _d(self.prices.lambda_request(region).unit_price)
         spike = anomaly and (self.today - day).days == ANOMALY_DAYS_AGO
         for fn in block.lambdas:
-            calls = _d(fn.invocations_per_day) * _d(weekday_factor(day)) * _noise(region, day, fn.key)
+            calls = _d(fn.invocations_per_day) * _d(weekday_factor(day)) * _noise(*self.salt, region, day, fn.key)
             gb_s = calls * _d(fn.duration_ms) / 1000 * _d(fn.memory_mb) / 1024
             price = _d(self.prices.lambda_gb_second(region, fn.architecture).unit_price)
             usage = "Lambda-GB-Second-ARM" if fn.architecture == "arm64" else "Lambda-GB-Second"
@@ -232,7 +234,7 @@ class CostBuilder:
         for b in block.buckets:
             self._add(day, S3, region, "TimedStorage-ByteHrs", price * _d(b.standard_gb) / DAYS_PER_MONTH, b.tags,
                       operation="StandardStorage", unit="GB-Mo", quantity=_d(b.standard_gb) / DAYS_PER_MONTH)
-            requests = Decimal("0.05") * _d(weekday_factor(day)) * _noise(region, day, b.key)
+            requests = Decimal("0.05") * _d(weekday_factor(day)) * _noise(*self.salt, region, day, b.key)
             self._add(day, S3, region, "Requests-Tier1", requests, b.tags, operation="PutObject", unit="Requests",
                       quantity=requests / Decimal("0.000005"))
 
@@ -252,7 +254,8 @@ class CostBuilder:
             spread = amortized.quantize(CENT, rounding=ROUND_HALF_UP)
             if rounded or spread:
                 out.append(Line(day, service, region, usage, itype, tags, rounded, purchase, operation, record_type,
-                                quantity.quantize(QUANTITY, rounding=ROUND_HALF_UP), self.units[key], spread))
+                                quantity.quantize(QUANTITY, rounding=ROUND_HALF_UP), self.units[key], spread,
+                                self.account_id))
         return out
 
 
@@ -262,7 +265,7 @@ def _zeros() -> list[Decimal]:
 
 def build_cost_table(fleet: Fleet, prices: PriceBook, today: date) -> list[Line]:
     """Usage lines of every block (identical blocks computed once and scaled), then the adjustments."""
-    builder = CostBuilder(prices, today)
+    builder = CostBuilder(prices, today, fleet.account_id, fleet.jitter)
     groups: dict[tuple[Any, ...], int] = defaultdict(int)
     representative: dict[tuple[Any, ...], Block] = {}
     for block in fleet.blocks:

@@ -50,6 +50,8 @@ from tools.sandbox.fleet_templates import (
     VolT,
 )
 
+ACCOUNT_ID = "123456789012"
+"""The caller's account: the only one by default, the organization's management (payer) account with members."""
 Variant = Literal["standard", "extended"]
 VARIANTS: tuple[Variant, ...] = ("standard", "extended")
 BLOCK_EC2 = 20
@@ -130,9 +132,18 @@ class Fleet:
     regions: tuple[str, ...]
     blocks: tuple[Block, ...]
     variant: Variant = "standard"
+    account_id: str = ACCOUNT_ID
+    """The account the fleet lives in (a member account's id in an organization)."""
 
     def in_region(self, region: str) -> list[Block]:
         return [b for b in self.blocks if b.region == region]
+
+    @property
+    def jitter(self) -> str:
+        """Salt of the deterministic jitter (CloudWatch values, usage-driven costs): a member's account id, so
+        members of the same scale are not copies of one another; none for the caller's account, whose numbers
+        stay what they were before organizations."""
+        return "" if self.account_id == ACCOUNT_ID else self.account_id
 
     @property
     def ec2_count(self) -> int:
@@ -153,7 +164,7 @@ def _expanded(templates: tuple[Ec2T, ...], limit: int) -> tuple[Ec2T, ...]:
 
 
 def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7,
-                variant: Variant = "standard") -> Fleet:
+                variant: Variant = "standard", account_id: str = ACCOUNT_ID) -> Fleet:
     """Blocks of BLOCK_EC2 instances, round-robin over regions, until `scale` instances exist; the extended
     variant adds its block (in the first region) after them."""
     if scale < 1:
@@ -171,7 +182,7 @@ def build_fleet(scale: int, regions: list[str] | tuple[str, ...], seed: int = 7,
         index += 1
     if variant == "extended":
         blocks.append(Block(regions[0], index, EXTENDED_EC2, 0, "extended"))
-    return Fleet(seed, tuple(regions), tuple(blocks), variant)
+    return Fleet(seed, tuple(regions), tuple(blocks), variant, account_id)
 
 
 def _check_templates() -> None:

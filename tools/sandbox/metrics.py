@@ -31,8 +31,9 @@ def weekday_factor(day: date) -> float:
     return {5: 0.55, 6: 0.5}.get(day.weekday(), 1.0)
 
 
-def _rng(planted: Planted, position: int) -> random.Random:
-    return random.Random(f"{planted.kind}|{planted.region}|{planted.block.index}|{planted.template.key}|{position}")
+def _rng(planted: Planted, position: int, salt: str = "") -> random.Random:
+    key = f"{planted.kind}|{planted.region}|{planted.block.index}|{planted.template.key}|{position}"
+    return random.Random(f"{salt}|{key}" if salt else key)
 
 
 def _days(today: date, count: int, end_offset: int = 0) -> list[date]:
@@ -54,10 +55,12 @@ dimension values (names) repeat across regions."""
 
 
 class History:
-    """Builds {(region, namespace, metric, dims): Series} for every planted resource."""
+    """Builds {(region, namespace, metric, dims): Series} for every planted resource of one account (`salt`: its
+    fleet's `jitter`)."""
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, salt: str = "") -> None:
         self.today = today
+        self.salt = salt
         self.series: dict[SeriesKey, Series] = {}
         self.owner: dict[SeriesKey, str] = {}
 
@@ -70,7 +73,7 @@ class History:
         positions: dict[tuple[str, int, str], int] = defaultdict(int)
         for p in planted:
             slot = (p.region, p.block.index, p.template.key)
-            rng = _rng(p, positions[slot])
+            rng = _rng(p, positions[slot], self.salt)
             positions[slot] += 1
             handler = getattr(self, f"_{p.kind}", None)
             if handler is not None:

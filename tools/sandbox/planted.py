@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.sandbox.fleet import Block
-
-ACCOUNT_ID = "123456789012"
+from tools.sandbox.fleet import ACCOUNT_ID, Block
 
 
 @dataclass
@@ -35,19 +33,20 @@ class Planted:
         self.name = self.name or self.resource_id
 
 
-def regional_arn(kind: str, region: str, name: str) -> str:
+def regional_arn(kind: str, region: str, name: str, account_id: str = ACCOUNT_ID) -> str:
     """The ARN AWS gives a regionally named resource (the form DescribeDBInstances and ListFunctions return)."""
     path = {"rds_instance": ("rds", "db"), "rds_snapshot": ("rds", "snapshot"),
             "lambda_function": ("lambda", "function")}[kind]
-    return f"arn:aws:{path[0]}:{region}:{ACCOUNT_ID}:{path[1]}:{name}"
+    return f"arn:aws:{path[0]}:{region}:{account_id}:{path[1]}:{name}"
 
 
-def planted_named(kind: str, name: str, region: str, template: Any, block: Block) -> Planted:
+def planted_named(kind: str, name: str, region: str, template: Any, block: Block,
+                  account_id: str = ACCOUNT_ID) -> Planted:
     """A Planted RDS instance, RDS snapshot or Lambda function: ARN as id, short name as name."""
-    return Planted(kind, regional_arn(kind, region, name), region, template, block, name=name)
+    return Planted(kind, regional_arn(kind, region, name, account_id), region, template, block, name=name)
 
 
-def asg_arn(region: str, name: str, group_id: str) -> str:
+def asg_arn(region: str, name: str, group_id: str, account_id: str = ACCOUNT_ID) -> str:
     """The AutoScalingGroupARN AWS gives a group (group_id: the group's UUID)."""
-    return f"arn:aws:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
+    return f"arn:aws:autoscaling:{region}:{account_id}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
 

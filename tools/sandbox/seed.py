@@ -24,14 +24,14 @@ from typing import Any
 
 from moto.backends import get_backend
 
-from tools.sandbox.fleet import Block, Fleet
+from tools.sandbox.fleet import ACCOUNT_ID, Block, Fleet
 from tools.sandbox.fleet_extended import IMAGE_SOURCE
 from tools.sandbox.fleet_templates import ROOT_VOLUME_GB
-from tools.sandbox.planted import ACCOUNT_ID, Planted, planted_named
+from tools.sandbox.planted import Planted, planted_named
 from tools.sandbox.rates import EC2_OPERATIONS, PLATFORM_DETAILS
 
 AMI = "ami-0abcdef1234567890"
-LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/sandbox-lambda"
+LAMBDA_ROLE_NAME = "sandbox-lambda"
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -43,17 +43,19 @@ def bucket_name(fleet: Fleet, block: Block, key: str) -> str:
 
 
 class Seeder:
-    """Seeds one fleet; `clients(service, region)` returns boto3 clients (HTTP or in-process)."""
+    """Seeds one fleet into its account; `clients(service, region)` returns boto3 clients (HTTP or in-process)
+    whose credentials belong to that account (moto keys its backends by the account of the access key)."""
 
     def __init__(self, fleet: Fleet, clients: Any, now: datetime) -> None:
         self.fleet = fleet
         self.clients = clients
         self.now = now
         self.planted: list[Planted] = []
+        self.account_id = fleet.account_id
 
     def run(self) -> list[Planted]:
         self.clients("iam", self.fleet.regions[0]).create_role(
-            RoleName="sandbox-lambda", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+            RoleName=LAMBDA_ROLE_NAME, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
         for region in self.fleet.regions:
             blocks = [b for b in self.fleet.in_region(region) if b.standard]
             if not blocks:
@@ -78,7 +80,7 @@ class Seeder:
     def _instances(self, region: str, blocks: list[Block]) -> dict[tuple[int, str], list[str]]:
         """One moto `run_instances` per template and region, called on the backend (the API's XML answer
         for thousands of instances is what makes it slow)."""
-        backend = _ec2(region)
+        backend = _ec2(region, self.account_id)
         ids: dict[tuple[int, str], list[str]] = {}
         templates = {t.key: t for b in blocks for t in b.ec2}
         for key, template in templates.items():
@@ -113,7 +115,7 @@ class Seeder:
         return ids
 
     def _volumes(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
-        backend = _ec2(region)
+        backend = _ec2(region, self.account_id)
         zone = f"{region}a"
         snap_tags = {"env": "prod", "team": "platform", "cost-center": "cc-100"}
         for block in blocks:
@@ -132,7 +134,7 @@ class Seeder:
 
     def _images(self, block: Block, instances: dict[tuple[int, str], list[str]]) -> None:
         """An AMI made from one of the block's instances; its snapshot (moto's 15 GB AMI snapshot) is planted."""
-        backend = _ec2(block.region)
+        backend = _ec2(block.region, self.account_id)
         source = instances[(block.index, IMAGE_SOURCE)][0]
         for snap in (s for s in block.snapshots if s.ami):
             tags = [{"ResourceType": "image", "Tags": _tag_list({"Name": snap.key, "env": "prod", "team": "platform",
@@ -171,7 +173,7 @@ class Seeder:
                                         {"members": ids}, name=group.key))
 
     def _network(self, region: str, blocks: list[Block], instances: dict[tuple[int, str], list[str]]) -> None:
-        backend = _ec2(region)
+        backend = _ec2(region, self.account_id)
         subnet = self.clients("ec2", region).describe_subnets()["Subnets"][0]["SubnetId"]
         tags = {"env": "prod", "team": "platform", "cost-center": "cc-100"}
         for block in blocks:
@@ -199,24 +201,25 @@ class Seeder:
                     AllocatedStorage=db.storage_gb, StorageType="gp2", MultiAZ=db.multi_az,
                     MasterUsername="admin", MasterUserPassword="sandbox-password", BackupRetentionPeriod=0,
                     Tags=_tag_list({"Name": db.key, **db.tags}))
-                self.planted.append(planted_named("rds_instance", name, region, db, block))
+                self.planted.append(planted_named("rds_instance", name, region, db, block, self.account_id))
             for snap in block.rds_snapshots:
                 name = block.name(snap.key)
                 rds.create_db_snapshot(DBInstanceIdentifier=block.name(snap.db_key), DBSnapshotIdentifier=name,
                                        Tags=_tag_list({"env": "prod", "team": "payments", "cost-center": "cc-200"}))
-                self.planted.append(planted_named("rds_snapshot", name, region, snap, block))
+                self.planted.append(planted_named("rds_snapshot", name, region, snap, block, self.account_id))
 
     def _lambdas(self, region: str, blocks: list[Block]) -> None:
         client = self.clients("lambda", region)
         code = _zip()
+        role = f"arn:aws:iam::{self.account_id}:role/{LAMBDA_ROLE_NAME}"
         for block in blocks:
             for fn in block.lambdas:
                 name = block.name(fn.key)
                 client.create_function(
-                    FunctionName=name, Runtime="python3.12", Role=LAMBDA_ROLE, Handler="app.handler",
+                    FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
                     Code={"ZipFile": code}, MemorySize=fn.memory_mb, Timeout=60,
                     Architectures=[fn.architecture], Tags=fn.tags)
-                self.planted.append(planted_named("lambda_function", name, region, fn, block))
+                self.planted.append(planted_named("lambda_function", name, region, fn, block, self.account_id))
 
     def _buckets(self, region: str, blocks: list[Block]) -> None:
         s3 = self.clients("s3", region)
@@ -241,8 +244,8 @@ def _plain(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k in ("env", "team", "cost-center")}
 
 
-def _ec2(region: str) -> Any:
-    return get_backend("ec2")[ACCOUNT_ID][region]
+def _ec2(region: str, account_id: str) -> Any:
+    return get_backend("ec2")[account_id][region]
 
 
 def _lifecycle(kind: str) -> list[dict[str, Any]]:
@@ -261,13 +264,13 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def age_resources(planted: list[Planted], now: datetime) -> None:
+def age_resources(planted: list[Planted], now: datetime, account_id: str = ACCOUNT_ID) -> None:
     """Set the dates the API cannot: launch times, when stopped instances stopped (StateTransitionReason), snapshot
-    start times, AMI and RDS snapshot create times."""
+    start times, AMI and RDS snapshot create times (of the resources planted in `account_id`)."""
     naive_now = now.astimezone(UTC).replace(tzinfo=None)
     for region in {p.region for p in planted}:
-        ec2 = get_backend("ec2")[ACCOUNT_ID][region]
-        rds = get_backend("rds")[ACCOUNT_ID][region]
+        ec2 = get_backend("ec2")[account_id][region]
+        rds = get_backend("rds")[account_id][region]
         instances = {i.id: i for r in ec2.reservations.values() for i in r.instances}
         for p in (p for p in planted if p.region == region):
             if p.kind == "ec2_instance":

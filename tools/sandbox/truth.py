@@ -35,7 +35,7 @@ from tools.sandbox.cost_lines import Line, adjustments, monthly_spend, totals
 from tools.sandbox.fleet import Fleet
 from tools.sandbox.fleet_templates import ASG_TAG
 from tools.sandbox.metrics import History
-from tools.sandbox.planted import ACCOUNT_ID, Planted
+from tools.sandbox.planted import Planted
 from tools.sandbox.reservations import reservations
 from tools.sandbox.waste_pricing import WastePricer
 
@@ -91,7 +91,7 @@ def ground_truth(fleet: Fleet, planted: list[Planted], lines: list[Line], today:
                 entry["covered_resources"] = list(p.extra["members"])
             waste.append(entry)
     return {
-        "seed": fleet.seed, "variant": fleet.variant, "regions": list(fleet.regions), "account_id": ACCOUNT_ID,
+        "seed": fleet.seed, "variant": fleet.variant, "regions": list(fleet.regions), "account_id": fleet.account_id,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "cost_totals": totals(lines, start, end),
         "adjustments": adjustments(lines, start, end),

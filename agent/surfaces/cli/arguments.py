@@ -49,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="the HTTP API")
     s.add_argument("--host", help="address to listen on (default API_HOST, 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default API_PORT, 8001)")
+    s.add_argument("--sandbox", action="store_true",
+                   help="in front of a simulated AWS account started in this process (nothing reaches AWS)")
+    s.add_argument("--scale", type=_whole, metavar="N", help="with --sandbox: number of EC2 instances (default 40)")
+    s.add_argument("--seed", type=_whole, metavar="S", help="with --sandbox: seed of the simulated data (default 7)")
     sub.add_parser("mcp", help="the read-only chat tools over MCP (stdio) for other agents and IDEs")
     sb = sub.add_parser("sandbox", help="a simulated AWS account on loopback", add_help=False)
     sb.add_argument("rest", nargs=argparse.REMAINDER)
@@ -95,6 +99,17 @@ def check(args: argparse.Namespace) -> None:
         if settings.api_key is None and not is_loopback(args.host):
             raise UsageError(f"refusing to listen on {args.host} without API_KEY: set API_KEY, "
                              "or use --host 127.0.0.1")
+        _check_sandbox(args)
+
+
+def _check_sandbox(args: argparse.Namespace) -> None:
+    """`--scale` and `--seed` shape the simulated account: only with `--sandbox`."""
+    given = [flag for flag, value in (("--scale", args.scale), ("--seed", args.seed)) if value is not None]
+    if given and not args.sandbox:
+        raise UsageError(f"{given[0]}: only with --sandbox (it shapes the simulated account); add --sandbox, "
+                         f"or leave {given[0]} out")
+    if args.scale is not None and args.scale < 1:
+        raise UsageError(f"--scale: expected a number of EC2 instances, 1 or more, got {args.scale}")
 
 
 def regions(text: str | None) -> list[str] | None:

@@ -2,7 +2,8 @@
 
 Serve owns the data directory's embedded store while it runs and says where it listens in a state file
 (serve_state.py), so `cost-agent ask` beside it asks through it. The port is bound before anything else starts:
-a port in use is a usage error (exit 2) with one line, not a half-started server.
+a port in use is a usage error (exit 2) with one line, not a half-started server. `--sandbox` then starts the
+simulated account in this process (as `cost-agent demo` does) and serves in front of it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import secrets
 import signal
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ from agent.surfaces.api import create_app
 from agent.surfaces.cli.exits import EXIT_OK, UsageError
 from agent.surfaces.cli.serve_state import ServerState, find_server, remove_state, write_state
 from tools.logsafe import configure_logging
-from tools.settings import get_settings
+from tools.settings import Settings, get_settings
 from tools.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -74,38 +77,70 @@ def local_url(host: str, port: int) -> str:
 
 
 def command(args: argparse.Namespace, console: Console) -> int:
-    """`args.host` and `args.port` as `arguments.check` resolved them (refusing a public address without a key)."""
+    """`args.host` and `args.port` as `arguments.check` resolved them (refusing a public address without a key);
+    with `args.sandbox`, in front of a simulated account started in this process once the port is ours."""
     settings = get_settings()
     running = find_server(settings.data_dir)
     if running is not None:
         raise UsageError(f"cost-agent serve (pid {running.pid}) already serves {settings.data_dir} at "
                          f"{running.url}: use it, or stop it first")
-    session_key = None
-    if settings.api_key is None:
-        session_key = secrets.token_urlsafe(24)
-        settings = settings.model_copy(update={"api_key": SecretStr(session_key)})
-    settings = settings.model_copy(update={"api_host": args.host, "api_port": args.port})
-    configure_logging(logging.INFO, settings=settings)  # request lines; secrets scrubbed
+    session_key = None if settings.api_key else secrets.token_urlsafe(24)
+    configure_logging(logging.INFO, settings=_served(settings, args, session_key))  # request lines; secrets scrubbed
     sock = bind(args.host, args.port)
     try:
-        get_storage(settings)  # own the store now: a locked or unreachable one is exit 2 before serving anything
-        app = create_app(settings)
-        port = sock.getsockname()[1]
-        if session_key:
-            # Printed to the terminal once, never logged: whoever started the server can call it, nobody else.
-            console.print(f"No API_KEY set: this session's key is {session_key} (send it as X-API-Key)")
-        console.print(f"Serving the API on http://{args.host}:{port} (OpenAPI at /openapi.json, MCP at /mcp)")
-        server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, log_config=None, access_log=False))
-        state = ServerState(url=local_url(args.host, port), pid=os.getpid(),
-                            session_key=SecretStr(session_key) if session_key else None)
-        _publish(settings.data_dir, state)
-        try:
-            _run(server, sock)
-        finally:
-            remove_state(settings.data_dir, state.pid)
+        with _account(args, console) as account:
+            _serve(_served(get_settings(), args, session_key), sock, console, session_key, account)
     finally:
         sock.close()
     return EXIT_OK
+
+
+def _served(settings: Settings, args: argparse.Namespace, session_key: str | None) -> Settings:
+    update: dict[str, Any] = {"api_host": args.host, "api_port": args.port}
+    if session_key:
+        update["api_key"] = SecretStr(session_key)
+    return settings.model_copy(update=update)
+
+
+@contextmanager
+def _account(args: argparse.Namespace, console: Console) -> Iterator[str]:
+    """What the API stands in front of: the environment's account, or the simulated account started here for as
+    long as the server runs (the environment is then the account's)."""
+    if not args.sandbox:
+        yield "the AWS account the environment points at"
+        return
+    from agent.surfaces.cli.sandbox import simulated_account
+
+    console.print("Starting the simulated AWS account (moto, in this process) ...")
+    with simulated_account(args.scale, args.seed) as sandbox:
+        # Every new client would log that it found the sandbox's endpoint: the banner says it once.
+        logging.getLogger("botocore.configprovider").setLevel(logging.WARNING)
+        counts = sandbox.ground_truth["counts"]
+        console.print(f"Simulated AWS account {sandbox.ground_truth['account_id']} in {', '.join(sandbox.regions)}: "
+                      f"{counts['ec2_instance']} EC2 instances, {counts['rds_instance']} databases, "
+                      f"{counts['s3_bucket']} buckets and planted waste, seeded in {sandbox.timings['seed_s']:.1f} s; "
+                      "nothing reaches AWS", soft_wrap=True)
+        yield "the simulated account"
+
+
+def _serve(settings: Settings, sock: socket.socket, console: Console, session_key: str | None,
+           account: str) -> None:
+    get_storage(settings)  # own the store now: a locked or unreachable one is exit 2 before serving anything
+    app = create_app(settings)
+    host, port = settings.api_host, sock.getsockname()[1]
+    if session_key:
+        # Printed to the terminal once, never logged: whoever started the server can call it, nobody else.
+        console.print(f"No API_KEY set: this session's key is {session_key} (send it as X-API-Key)", soft_wrap=True)
+    console.print(f"Serving the API on http://{host}:{port} for {account} (OpenAPI at /openapi.json, MCP at /mcp)",
+                  soft_wrap=True)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
+    state = ServerState(url=local_url(host, port), pid=os.getpid(),
+                        session_key=SecretStr(session_key) if session_key else None)
+    _publish(settings.data_dir, state)
+    try:
+        _run(server, sock)
+    finally:
+        remove_state(settings.data_dir, state.pid)
 
 
 def _publish(data_dir: Path, state: ServerState) -> None:
