@@ -82,7 +82,8 @@ def _names_called(tree: ast.AST) -> set[str]:
     return names
 
 
-def called_operations() -> set[tuple[str, str]]:
+@cache
+def called_operations() -> frozenset[tuple[str, str]]:
     """(service, Operation) pairs the code calls: a method name or string argument is attributed to every
     service the code creates a client for whose botocore model has that operation."""
     trees = [ast.parse(f.read_text(), str(f)) for f in sources()]
@@ -100,7 +101,7 @@ def called_operations() -> set[tuple[str, str]]:
             op = ops.get(name) or (name if name in ops.values() else None)
             if op:
                 out.add((service, op))
-    return out
+    return frozenset(out)
 
 
 def iam_action(service: str, operation: str) -> str | None:
