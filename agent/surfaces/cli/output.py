@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from agent.analysis.report import with_savings
 from agent.analysis.summary import money
 from tools.models import Report
 from tools.resource_label import label
@@ -74,6 +75,7 @@ def has_cost_data(report: Report) -> bool:
 
 
 def print_summary(console: Console, report: Report) -> None:
+    report = with_savings(report)
     tp = report.time_period
     spend = (f"spend {money(report.total_monthly_cost)}" if has_cost_data(report) else
              "no cost data yet (Cost Explorer has none for the period; it needs up to a day after it is enabled)")
@@ -118,6 +120,7 @@ def opportunities_table(report: Report, limit: int = TOP_ROWS) -> Table:
     """One row per opportunity, by its share of the savings total; its largest resource on a second line under the
     type, where long names and ids have the width they need (at 80 columns nothing is cut: a long name wraps at a
     space, and only a single word wider than the column folds)."""
+    report = with_savings(report)
     counted = {(c.type, c.service): c.counted for c in report.savings.by_opportunity}
     table = _compact("Opportunities (savings counted once per resource)")
     table.add_column("opportunity, largest resource", overflow="fold")
@@ -150,6 +153,7 @@ def anomalies_table(report: Report) -> Table:
 
 
 def print_report(console: Console, report: Report) -> None:
+    report = with_savings(report)
     print_summary(console, report)
     if report.do_first:
         console.print(do_first_table(report))

@@ -134,8 +134,8 @@ def test_tables_show_the_top_opportunities() -> None:
     print_report(console, sample_report())
     text = console.export_text()
     assert "Spend was $2,260.00 over 30 days." in text
-    assert ("2026-10-24 to 2026-11-22: spend $2,260.00, waste $224.89 (9.95 %), 3 kinds of opportunity, "
-            "1 anomalies; this run cost $0.0823") in text
+    assert ("2026-10-24 to 2026-11-22: spend $2,260.00; savings $224.89 a month: waste $224.89 = 9.95 % of spend, "
+            "pricing levers $0.00; 3 kinds of opportunity, 1 anomalies; this run cost $0.0823") in " ".join(text.split())
     table = opportunities_table(sample_report())
     assert [c.header for c in table.columns] == ["opportunity, largest resource", "service", "count", "savings/mo",
                                                  "priority"]
@@ -186,15 +186,14 @@ def test_no_cost_data_is_said_not_shown_as_zero() -> None:
     print_report(console, report)
     text = console.export_text()
     assert ("2026-10-24 to 2026-11-22: no cost data yet (Cost Explorer has none for the period; it needs up to a "
-            "day after it is enabled), waste $224.89, 3 kinds of opportunity, 1 anomalies; this run cost $0.0823"
-            ) in text
+            "day after it is enabled); savings $224.89 a month: waste $224.89, pricing levers $0.00; 3 kinds of "
+            "opportunity, 1 anomalies; this run cost $0.0823") in " ".join(text.split())
     assert "spend $0.00" not in text
 
 
 def test_sandbox_options_reach_the_sandbox(capsys) -> None:
     code, _, err = _run(["sandbox", "--scale", "0"], capsys)
     assert code == 2
-    assert err.startswith("sandbox: --scale must be >= 1 and --regions a comma-separated list of ")
-    assert err.count("\n") == 1 and "us-east-1" in err
+    assert err == "cost-agent sandbox: --scale: expected a number of EC2 instances, 1 or more, got 0\n"
     code, out, _ = _run(["sandbox", "--help"], capsys)
     assert code == 0 and out.startswith("usage: cost-agent sandbox")
