@@ -22,7 +22,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "tools.storage": (*PURE, "tools.storage", "tools.logsafe"),
     "tools.billing": (*PURE, "tools.billing", "tools.aws", "tools.logsafe"),
     "tools.sandbox": (*PURE, "tools.sandbox", "tools.aws"),
-    "tools.executors": (*PURE, "tools.executors", "tools.aws"),
+    "tools.executors": (*PURE, "tools.executors", "tools.aws", "tools.logsafe"),
     "tools": ("tools",),
     "agent.analysis": (*PURE, "agent.analysis"),
     "agent.llm": (*PURE, "agent.llm", "agent.analysis", "tools.billing", "tools.aws", "tools.logsafe"),

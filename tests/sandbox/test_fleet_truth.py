@@ -285,9 +285,15 @@ def test_cli_rejects_bad_arguments(capsys: Any) -> None:
 
     assert main(["--regions", "mars-1"]) == 2
     assert main(["--scale", "0"]) == 2
+    assert main(["--accounts", "2", "--refuse", "2"]) == 2
+    assert main(["--refuse", "x"]) == 2
     with pytest.raises(SystemExit):
         main(["--variant", "billing"])
-    assert "--regions a comma-separated list of" in capsys.readouterr().err
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("cost-agent sandbox: --regions: unknown region 'mars-1'; use a comma-separated list of ")
+    assert lines[1:4] == ["cost-agent sandbox: --scale: expected a number of EC2 instances, 1 or more, got 0",
+                          "cost-agent sandbox: --refuse: member indexes run from 0 to 1, got '2'",
+                          "cost-agent sandbox: --refuse: expected comma-separated member indexes such as 0,2, got 'x'"]
 
 
 def test_rds_and_lambda_names_repeat_across_regions_and_their_ids_are_arns(offline: Any) -> None:

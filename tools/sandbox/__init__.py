@@ -8,5 +8,7 @@
   `rates` (rate rules), `billing` (billed rates), `advice` (AWS's purchase advice), `waste_pricing`.
 - Local servers on `local_server`: `ce_server` (Cost Explorer: `ce_query`, `ce_commitments`,
   `ce_recommendations`) and `bedrock_server` (Converse).
-- `truth`: ground_truth.json.
+- Many accounts (`Sandbox(accounts=N)`): `org` (the organization and its members in moto), `assume_role` (AssumeRole
+  into a member obeys the role's trust policy), `org_truth`.
+- `truth`: ground_truth.json (`org_truth` with members).
 """

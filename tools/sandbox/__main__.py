@@ -51,8 +51,28 @@ def _parser() -> argparse.ArgumentParser:
                    help="extended: add the cases real accounts have (Windows, RHEL, spot, RI-covered, legacy class, "
                         "Auto Scaling group, part-time and recently stopped instances, Multi-AZ by other tags, "
                         "large gp2, small-object bucket, new service spend)")
+    p.add_argument("--accounts", type=int, default=0,
+                   help="member accounts of a simulated organization whose management account is the caller's "
+                        "(0 = the single account)")
+    p.add_argument("--refuse", default="",
+                   help="comma-separated member indexes (from 0) whose OptiInfraCostReadOnly role does not trust the "
+                        "management account: AssumeRole into them is denied")
+    p.add_argument("--member-scale", type=int, default=6, help="EC2 instances per member account")
     return p
 
+
+
+def refused(args: argparse.Namespace) -> tuple[int, ...]:
+    """The --refuse member indexes; `UsageError` unless each is a member of --accounts."""
+    try:
+        indexes = tuple(sorted({int(i) for i in args.refuse.split(",") if i.strip()}))
+    except ValueError:
+        raise UsageError(f"--refuse: expected comma-separated member indexes such as 0,2, "
+                         f"got {args.refuse!r}") from None
+    if any(not 0 <= i < args.accounts for i in indexes):
+        members = f"0 to {args.accounts - 1}" if args.accounts else "none without --accounts"
+        raise UsageError(f"--refuse: member indexes run from {members}, got {args.refuse!r}")
+    return indexes
 
 def check(args: argparse.Namespace) -> list[str]:
     """The regions to simulate; `UsageError` for an option the sandbox would refuse."""
@@ -70,6 +90,11 @@ def check(args: argparse.Namespace) -> list[str]:
     if unknown:
         raise UsageError(f"--regions: unknown region {unknown[0]!r}; use a comma-separated list of "
                          f"{', '.join(known)}")
+    if not 0 <= args.accounts <= 9999:
+        raise UsageError(f"--accounts: expected 0 to 9999 member accounts, got {args.accounts}")
+    if args.member_scale < 1:
+        raise UsageError(f"--member-scale: expected a number of EC2 instances, 1 or more, got {args.member_scale}")
+    refused(args)
     if args.env_file is not None:
         _check_writable(args.env_file)
     return regions
@@ -121,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     with Sandbox(scale=args.scale, seed=args.seed, regions=regions, port=args.port,
-                 latency_ms=args.latency_ms, variant=args.variant) as sandbox:
+                 latency_ms=args.latency_ms, variant=args.variant, accounts=args.accounts,
+                 refuse=refused(args), member_scale=args.member_scale) as sandbox:
         truth_path = sandbox.write_ground_truth(Path(args.out))
         counts = sandbox.ground_truth["counts"]
         print(f"# sandbox seeded in {sandbox.timings['seed_s']:.1f} s: "

@@ -5,6 +5,10 @@ Metrics answer from the line's fields as Cost Explorer does: UnblendedCost, Blen
 from the unblended cost; AmortizedCost and NetAmortizedCost from the amortized cost (the account has no
 discounts, so Net* equal their base); UsageQuantity sums the quantities, with the unit when every summed line
 with a unit shares it, else "N/A".
+
+LINKED_ACCOUNT is each line's account. Given the accounts' names (an organization), an answer grouped by
+LINKED_ACCOUNT lists them in DimensionValueAttributes ({"Value": id, "Attributes": {"description": name}}) as AWS
+does for the accounts on its page.
 """
 
 from __future__ import annotations
@@ -151,7 +155,8 @@ def percent(part: Decimal, whole: Decimal) -> str:
     return number((100 * part / whole).quantize(Decimal("0.01"))) if whole else "0"
 
 
-def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:
+def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date,
+                   account_names: dict[str, str] | None = None) -> dict[str, Any]:
     """The full (unpaged) answer as (period, groups) rows, then one page of it."""
     _validate(body)
     start, end = parse_period(body.get("TimePeriod") or {})
@@ -177,10 +182,11 @@ def cost_and_usage(lines: list[Line], body: dict[str, Any], today: date) -> dict
                 total.quantity += cell.quantity
                 total.units |= cell.units
             rows.append((span, None, total))
-    return _page(rows, body, group_by, today)
+    return _page(rows, body, group_by, today, account_names or {})
 
 
-def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]], today: date) -> dict[str, Any]:
+def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]], today: date,
+          account_names: dict[str, str]) -> dict[str, Any]:
     token = body.get("NextPageToken")
     try:
         offset = int(token) if token else 0
@@ -197,12 +203,23 @@ def _page(rows: list[Any], body: dict[str, Any], group_by: list[dict[str, str]],
             results[-1]["Total"] = {m: value.metric(m) for m in metrics}
         else:
             results[-1]["Groups"].append({"Keys": list(keys), "Metrics": {m: value.metric(m) for m in metrics}})
-    answer: dict[str, Any] = {"ResultsByTime": results, "DimensionValueAttributes": []}
+    answer: dict[str, Any] = {"ResultsByTime": results,
+                              "DimensionValueAttributes": _account_attributes(chunk, group_by, account_names)}
     if group_by:
         answer["GroupDefinitions"] = [{"Type": g["Type"], "Key": g["Key"]} for g in group_by]
     if offset + PAGE_ROWS < len(rows):
         answer["NextPageToken"] = str(offset + PAGE_ROWS)
     return answer
+
+
+def _account_attributes(chunk: list[Any], group_by: list[dict[str, str]],
+                        account_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The names of the linked accounts on the page, when grouped by LINKED_ACCOUNT and the names are known."""
+    at = [i for i, g in enumerate(group_by) if g.get("Type") == "DIMENSION" and g.get("Key") == "LINKED_ACCOUNT"]
+    if not at or not account_names:
+        return []
+    ids = sorted({keys[at[0]] for _, keys, _ in chunk})
+    return [{"Value": i, "Attributes": {"description": account_names[i]}} for i in ids if i in account_names]
 
 
 def cost_forecast(lines: list[Line], body: dict[str, Any], today: date) -> dict[str, Any]:

@@ -31,17 +31,19 @@ class CostExplorerState:
 
     def __init__(self, lines: list[Line], rightsizing: list[dict[str, Any]] | None = None,
                  today: date | None = None, latency_ms: int = 0, reservations: list[Reservation] | None = None,
-                 advice: Advice | None = None) -> None:
+                 advice: Advice | None = None, account_names: dict[str, str] | None = None) -> None:
         self.lines = lines
         self.rightsizing = rightsizing or []
         self.today = today or datetime.now(UTC).date()
         self.latency_ms = latency_ms
         self.reservations = reservations or []
         self.advice = advice or Advice((), None)
+        self.account_names = account_names or {}
+        """Linked account id -> name (an organization's accounts; empty for the single account)."""
         self.requests: list[str] = []
 
     def GetCostAndUsage(self, body: dict[str, Any]) -> dict[str, Any]:
-        return cost_and_usage(self.lines, body, self.today)
+        return cost_and_usage(self.lines, body, self.today, self.account_names)
 
     def GetCostForecast(self, body: dict[str, Any]) -> dict[str, Any]:
         return cost_forecast(self.lines, body, self.today)

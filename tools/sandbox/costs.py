@@ -65,7 +65,7 @@ def _d(value: Any) -> Decimal:
 
 
 def _noise(*parts: object) -> Decimal:
-    """Deterministic +-3 % jitter for usage-driven lines (the first part: the fleet's `jitter` salt, when it has one)."""
+    """Deterministic +-3 % jitter for usage-driven lines (the first part: the fleet's `jitter`, when it has one)."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
     return Decimal(1) + (Decimal(digest[0]) / 255 - Decimal("0.5")) * Decimal("0.06")
 

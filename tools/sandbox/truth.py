@@ -19,6 +19,10 @@
   usage basis); `counts`: resources per kind.
 - `purchase_advice`: what the Cost Explorer server's purchase recommendations say (RDS RIs per class and the
   Compute Savings Plan), `reservations`: the account's EC2 Reserved Instances (extended variant only).
+
+That is the whole file for the single account (`Sandbox(accounts=0)`). An organization's (accounts >= 1) is built
+from each account's by org_truth.py: the same keys for the whole organization (waste entries then carry their
+`account_id`), and `accounts`, one entry per account.
 """
 
 from __future__ import annotations

@@ -7,7 +7,11 @@ import subprocess
 
 import pytest
 import redis
-from integration.test_langgraph_server import LANGGRAPH, _copy_repo, _free_port, _server_env, _wait_for_port
+from integration.langgraph_dev import LANGGRAPH
+from integration.langgraph_dev import copy_repo as _copy_repo
+from integration.langgraph_dev import free_port as _free_port
+from integration.langgraph_dev import server_env as _server_env
+from integration.langgraph_dev import wait_for_port as _wait_for_port
 
 from tools.storage.run_cache import PREFIX
 
