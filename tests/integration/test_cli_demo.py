@@ -35,8 +35,8 @@ def test_demo_ends_with_the_report_files(tmp_path: Path, report_checker) -> None
     html = (out / "report.html").read_text()
     assert html.count("<svg") == 2 and not re.search(r"https?://", html)
     assert f"{report['total_monthly_cost']:,.2f}" in done.stdout.replace("$", "")
-    for text in ("Executive summary", "Top opportunities", f"wrote {out / 'report.json'}",
-                 f"wrote {out / 'report.html'}"):
+    for text in ("Executive summary", "Do this first", "Opportunities (savings counted once per resource)",
+                 f"wrote {out / 'report.json'}", f"wrote {out / 'report.html'}"):
         assert text in done.stdout
     # The data went into the data directory, where the API and `ask` read it.
     assert (tmp_path / "xdg" / "optiinfra-cost-agent" / "clickhouse").is_dir()

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from agent.surfaces.report.charts import daily_series, horizontal_bars, money, stacked_daily_chart
-from tools.models import CostRow, Opportunity, Report
-from tools.resource_label import display, short_id
-
-TOP_OPPORTUNITIES = 15
-RESOURCES_SHOWN = 5
-
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0;background:#f8fafc;
-color:#0f172a}
-main{max-width:1160px;margin:0 auto;padding:24px}
-h1{font-size:26px;margin:0 0 4px}
-h2{font-size:19px;margin:28px 0 10px;border-bottom:2px solid #e2e8f0;padding-bottom:4px}
-.muted{color:#64748b}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
-.card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:10px 14px;min-width:130px}
-.card b{display:block;font-size:22px}.card span{color:#64748b;font-size:13px}
-.summary{background:#fff;border-left:4px solid #2563eb;padding:12px 16px;white-space:pre-wrap;line-height:1.5;
-max-height:420px;overflow:auto}
-table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
-th,td{border-bottom:1px solid #e2e8f0;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#f1f5f9}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.ev{font-size:12px;color:#334155}.ev code{background:#f1f5f9;padding:0 3px;border-radius:3px}
-.p-high{color:#b91c1c;font-weight:600}.p-medium{color:#b45309}.p-low{color:#475569}
-.warn{background:#fef3c7;border:1px solid #f59e0b;padding:8px 12px;border-radius:6px}
-svg.chart{background:#fff;border:1px solid #e2e8f0;border-radius:8px;max-width:100%;height:auto}
-svg .grid{stroke:#e2e8f0}svg .ax{font-size:11px;fill:#64748b}svg .lg,svg .lb{font-size:13px;fill:#0f172a}
-"""
+from agent.surfaces.report.do_first import do_first_section
+from agent.surfaces.report.opportunities import opportunities_table
+from agent.surfaces.report.prices_used import PriceList
+from agent.surfaces.report.style import CSS
+from tools.models import CostRow, Report
+from tools.resource_label import display
 
 
 def _cards(report: Report) -> str:
@@ -53,46 +31,6 @@ def _cards(report: Report) -> str:
                                           for v, t in cards) + "</div>"
 
 
-def _evidence(evidence: dict[str, Any]) -> str:
-    parts = []
-    for key, value in evidence.items():
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
-        parts.append(f"<code>{escape(str(key))}</code> {escape(text[:300])}")
-    return "; ".join(parts)
-
-
-def _dollars(value: float | None) -> str:
-    return "unpriced" if value is None else money(value)
-
-
-def _opportunity_rows(opp: Opportunity) -> str:
-    head = (f"<tr><td><b>{escape(opp.type)}</b><br><span class=muted>{escape(opp.description)}</span></td>"
-            f"<td>{escape(opp.service)}</td><td class=n>{opp.resource_count}</td>"
-            f"<td class=n><b>{money(opp.estimated_savings)}</b></td><td class=p-{opp.priority}>{opp.priority}</td>"
-            f"<td class=n>{opp.confidence:.2f}</td></tr>")
-    resources = sorted(opp.resources, key=lambda f: -f.savings)
-    rows = [head]
-    for f in resources[:RESOURCES_SHOWN]:
-        rows.append(f"<tr class=ev><td colspan=6>&#8627; <b title=\"{escape(f.resource_id)}\">"
-                    f"{escape(short_id(f.resource_id, f.name))}</b> ({escape(f.region)}"
-                    f"{', ' + escape(f.resource_type) if f.resource_type else ''}) "
-                    f"costs {_dollars(f.monthly_cost)}/mo, saves {_dollars(f.estimated_savings)}: "
-                    f"{escape(f.recommendation)}<br>{_evidence(f.evidence)}"
-                    f"</td></tr>")
-    if len(resources) > RESOURCES_SHOWN:
-        rows.append(f"<tr class=ev><td colspan=6 class=muted>and {len(resources) - RESOURCES_SHOWN} more "
-                    "(all in report.json)</td></tr>")
-    return "".join(rows)
-
-
-def _opportunities(report: Report) -> str:
-    if not report.opportunities:
-        return '<p class="muted">No opportunities found.</p>'
-    top = sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:TOP_OPPORTUNITIES]
-    return ("<table><tr><th>type</th><th>service</th><th>resources</th><th>savings / month</th><th>priority</th>"
-            "<th>confidence</th></tr>" + "".join(_opportunity_rows(o) for o in top) + "</table>")
-
-
 def _anomalies(report: Report) -> str:
     if not report.anomalies:
         return '<p class="muted">No cost anomalies in the period.</p>'
@@ -104,8 +42,8 @@ def _anomalies(report: Report) -> str:
                     f"<td class=n>{money(a.expected_cost)}</td><td class=n>{money(a.actual_cost)}</td>"
                     f"<td class=n>{a.change_percentage:+.1f} %</td><td>{drivers}<br>"
                     f"<span class=muted>{escape(a.baseline)}</span></td></tr>")
-    return ("<table><tr><th>date</th><th>service</th><th>region</th><th>expected</th><th>actual</th><th>change</th>"
-            "<th>drivers</th></tr>" + "".join(rows) + "</table>")
+    return ('<div class="scroll"><table><tr><th>date</th><th>service</th><th>region</th><th>expected</th>'
+            "<th>actual</th><th>change</th><th>drivers</th></tr>" + "".join(rows) + "</table></div>")
 
 
 def _run_cost(report: Report) -> str:
@@ -118,8 +56,8 @@ def _run_cost(report: Report) -> str:
             ("Paid AWS API requests", rc.aws_api, f"{calls:,} AWS calls in total; " +
              ", ".join(f"{escape(c.service)}:{escape(c.operation)} ${usd:.4f}" for c, usd in paid[:6]))]
     body = "".join(f"<tr><td>{name}</td><td class=n>${usd:,.4f}</td><td>{note}</td></tr>" for name, usd, note in rows)
-    return (f"<table><tr><th>component</th><th>cost</th><th>what</th></tr>{body}"
-            f"<tr><td><b>total</b></td><td class=n><b>${rc.total:,.4f}</b></td><td></td></tr></table>")
+    return (f'<div class="scroll"><table><tr><th>component</th><th>cost</th><th>what</th></tr>{body}'
+            f"<tr><td><b>total</b></td><td class=n><b>${rc.total:,.4f}</b></td><td></td></tr></table></div>")
 
 
 def _partial(report: Report) -> str:
@@ -160,6 +98,9 @@ def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
     when = report.generated_at.strftime("%Y-%m-%d %H:%M UTC") if report.generated_at else ""
     account = f"account {escape(report.account_id)}, " if report.account_id else ""
     regions = escape(", ".join(report.regions)) if report.regions else "all enabled regions"
+    prices = PriceList()  # cited in page order: the do-first table's sources get the first numbers
+    do_first = do_first_section(report, prices)
+    opportunities = opportunities_table(report, prices)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>AWS cost report {tp.start} to {tp.end}</title><style>{CSS}</style></head>
@@ -167,22 +108,25 @@ def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
 <h1>AWS cost report</h1>
 <p class="muted">{account}{tp.start} to {tp.end} &middot; {regions} &middot; generated {escape(when)}</p>
 {_cards(report)}
+{_partial(report)}
+{do_first}
 <h2>Executive summary</h2>
 <div class="summary">{escape(report.executive_summary or "No summary was produced.")}</div>
 <p class="muted">Summary: {escape(report.summary_source or "n/a")}</p>
-{_partial(report)}
 <h2>Daily cost by service</h2>
 {stacked_daily_chart(days, series)}
 <h2>Monthly savings by type (each resource once)</h2>
 {horizontal_bars(savings_by_type(report), "Savings by type")}
-<h2>Top opportunities, with evidence</h2>
-{_opportunities(report)}
+<h2>Opportunities, with evidence</h2>
+{opportunities}
 <h2>Anomalies</h2>
 {_anomalies(report)}
 <h2>What this run cost</h2>
 {_run_cost(report)}
 <h2>Coverage</h2>
 {_notes(report) or '<p class="muted">Every resource had enough data.</p>'}
+<h2 id="prices">Prices used</h2>
+{prices.render()}
 </main></body></html>
 """
 
