@@ -70,7 +70,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
                 "API_KEY", "AWS_ENDPOINT_URL", "COST_AGENT_CONFIG"):
         monkeypatch.delenv(var, raising=False)
     for var in list(os.environ):
-        if var.startswith("AWS_ENDPOINT_URL_"):
+        if var.startswith(("AWS_ENDPOINT_URL_", "AWS_ORG_", "EXECUTOR", "CELERY_")) or var in (
+                "AWS_ACCOUNTS", "AWS_CALLS_IN_FLIGHT"):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -165,6 +166,12 @@ def _sandbox(tmp_path_factory: pytest.TempPathFactory, *extra: str):
 def sandbox_env(tmp_path_factory: pytest.TempPathFactory):
     """The standard simulated account."""
     yield from _sandbox(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def org_sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+    """A simulated organization: the management account (8 instances) and 4 members, member 1 refusing the role."""
+    yield from _sandbox(tmp_path_factory, "--scale", "8", "--accounts", "4", "--refuse", "1", "--member-scale", "6")
 
 
 @pytest.fixture(scope="session")

@@ -109,13 +109,17 @@ def savings_totals(opportunities: list[Opportunity]) -> SavingsTotals:
     waste = sum((i.saving for i in counted if i.category == "waste"), Decimal(0))
     levers = sum((i.saving for i in counted if i.category == "pricing_lever"), Decimal(0))
     found = sum((Decimal(str(f.savings)) for o in opportunities for f in o.resources), Decimal(0))
+    by_account: dict[str, Decimal] = {}
+    for item in counted:
+        by_account[item.key[0]] = by_account.get(item.key[0], Decimal(0)) + item.saving
     merges = sorted((i for i in counted if i.merged), key=lambda i: (-i.saving, i.key))
     lines = [_merged_line(i) for i in merges[:MAX_MERGED_LINES]]
     if len(merges) > MAX_MERGED_LINES:
         lines.append(f"... and {len(merges) - MAX_MERGED_LINES} more resources merged the same way")
     return SavingsTotals(total=cents(waste + levers), waste=cents(waste), pricing_levers=cents(levers),
                          found=cents(found), merged_resources=len(merges), by_opportunity=by_opportunity,
-                         merged=lines, rule=RULE)
+                         merged=lines, rule=RULE,
+                         by_account={k: cents(v) for k, v in sorted(by_account.items(), key=lambda kv: -kv[1])})
 
 
 def with_counted_flags(opportunities: list[Opportunity]) -> list[Opportunity]:
@@ -137,3 +141,16 @@ def waste_by_service(opportunities: list[Opportunity]) -> dict[str, Decimal]:
         if item.category == "waste":
             out[item.opportunity.service] = out.get(item.opportunity.service, Decimal(0)) + item.saving
     return dict(sorted(out.items()))
+
+
+def of_account(opportunities: list[Opportunity], account_id: str) -> list[Opportunity]:
+    """The opportunities as one account sees them: its findings only, each opportunity's count and savings summed
+    again over them (opportunities with none left are dropped)."""
+    out = []
+    for opportunity in opportunities:
+        findings = [f for f in opportunity.resources if f.account_id == account_id]
+        if findings:
+            total = sum((Decimal(str(f.savings)) for f in findings), Decimal(0))
+            out.append(opportunity.model_copy(update={"resources": findings, "resource_count": len(findings),
+                                                      "estimated_savings": cents(total)}))
+    return out

@@ -96,10 +96,12 @@ def _regional_task(service: str, region: str, factory: ClientFactory, settings: 
 
 def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceBook, *, regions: Sequence[str],
                       refresh: bool = False, progress: Progress | None = None, cache: Cache | None = None,
-                      today: date | None = None, cost_explorer: bool = True) -> CollectionResult:
+                      today: date | None = None, cost_explorer: bool = True,
+                      inventory: bool = True) -> CollectionResult:
     """Costs (Cost Explorer) and the inventory of every region, concurrently within COLLECTION_CONCURRENCY.
 
-    `cost_explorer=False`: the inventory only (an organization's shards: Cost Explorer is asked once, at the payer)."""
+    `cost_explorer=False`: the inventory only (an organization's shards: Cost Explorer is asked once, at the payer);
+    `inventory=False`: Cost Explorer only (the payer's part of an organization's run)."""
     regions = list(regions)
     errors: list[CollectionError] = []
     account_id = ""
@@ -112,9 +114,10 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
     if cost_explorer:
         ce = CostExplorerClient(factory, settings, cache, today=today)
         tasks.append(("cost_explorer", lambda: _costs(ce, refresh)))
-    tasks += [(f"{service}/{region}", _regional_task(service, region, factory, settings, prices))
-              for region in regions for service in REGIONAL]
-    tasks.append(("s3/global", lambda: s3.collect_bucket_costs(regions)))
+    if inventory:
+        tasks += [(f"{service}/{region}", _regional_task(service, region, factory, settings, prices))
+                  for region in regions for service in REGIONAL]
+        tasks.append(("s3/global", lambda: s3.collect_bucket_costs(regions)))
     outcomes: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=settings.collection_concurrency, thread_name_prefix="collect") as pool:
         futures = {pool.submit(fn): scope for scope, fn in tasks}
@@ -128,7 +131,7 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
                 progress("inventory", done, len(tasks))
     parts, missing, ce_errors = outcomes.get("cost_explorer", ({}, [], []))
     resources = [r for scope, _ in tasks if scope != "cost_explorer" for r in outcomes.get(scope, [])]
-    parts["price_sheet"] = _with_list_quotes(parts.get("price_sheet") or PriceSheet(), prices, resources)
+    parts["price_sheet"] = with_list_quotes(parts.get("price_sheet") or PriceSheet(), prices, resources)
     return CollectionResult(
         account_id=account_id, collected_at=datetime.now(UTC), regions=regions, resources=resources,
         missing=missing, errors=sorted(errors + ce_errors + s3.errors, key=lambda e: e.scope),
@@ -136,7 +139,7 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
     )
 
 
-def _with_list_quotes(sheet: PriceSheet, prices: PriceBook, resources: Sequence[Resource]) -> PriceSheet:
+def with_list_quotes(sheet: PriceSheet, prices: PriceBook, resources: Sequence[Resource]) -> PriceSheet:
     """The sheet with every list price the rules may need, asked now (Pricing API when it answers, else the book),
     so the analysis prices from data and never calls out."""
     calls = price_calls(resources, PriceBook.load())

@@ -81,6 +81,8 @@ class SavingsTotals(Model):
     """One sentence per merged resource: which saving counts and which were left out."""
     rule: str = ""
     """How overlaps are merged, in one sentence."""
+    by_account: dict[str, float] = Field(default_factory=dict)
+    """Account id -> its part of `total` (many accounts; '' for findings without an account), adding up to it."""
 
 
 class Action(Model):
@@ -150,6 +152,9 @@ class Report(Model):
     waste_percentage: float
     by_service: dict[str, float]
     by_region: dict[str, float]
+    by_account: dict[str, float] = Field(default_factory=dict)
+    """Linked account id -> its part of `total_monthly_cost` (same month, adds up to it to the cent); empty unless
+    several accounts are read."""
     opportunities: list[Opportunity]
     anomalies: list[Anomaly]
     run_cost: RunCost = Field(default_factory=RunCost)

@@ -26,6 +26,7 @@ from agent.analysis.prices import analysis_prices
 from agent.analysis.report import build_report
 from agent.analysis.rules.registry import REGISTRY
 from agent.analysis.savings import with_counted_flags
+from agent.graphs.analysis import shards
 from agent.graphs.analysis.run_data import (
     ANALYSIS,
     COLLECTION,
@@ -121,6 +122,9 @@ def collect(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     settings = _settings(runtime)
     context = runtime.context or Context()
     run_id = state.get("run_id") or uuid.uuid4().hex
+    if settings.aws_accounts:
+        update, planned_errors = shards.plan(settings, run_id, context.refresh, _emit("collect"))
+        return {**update, "graph_errors": planned_errors}
     factory, biller = _billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
     prices = run_prices(factory, settings)

@@ -86,5 +86,9 @@ class AnalysisState(InputState, OutputState, total=False):
     """Failures of the graph's own steps (storage and run-cache writes, analysis); appended by any node."""
     aws_api_usd: Annotated[float, operator.add]
     """Paid AWS requests (Cost Explorer, GetMetricData) this run made, summed over the nodes' ledgers."""
+    planned_shards: list[dict[str, Any]]
+    """Organization mode (AWS_ACCOUNTS): the (account, region) shards collect planned, as JSON; empty otherwise."""
+    shards_done: Annotated[list[dict[str, Any]], operator.add]
+    """One summary per collected shard: its key, resources, errors, the worker and seconds it took."""
     api_calls: Annotated[list[dict[str, Any]], operator.add]
     """AWS calls by service, operation, region and outcome (`tools.models.ApiCallCount` as JSON)."""

@@ -134,6 +134,9 @@ def top_opportunities(plan: Plan, reply: Reply) -> None:
 
 def savings(plan: Plan, known: Known, reply: Reply, now: date) -> None:
     f = plan.filters
+    if plan.group_by == "account":
+        _savings_by_account(plan, reply)
+        return
     if not any((f.finding_types, f.service, f.region, f.kind, f.state, f.tag_key)):
         _total_waste(reply)
         return
@@ -152,6 +155,27 @@ def savings(plan: Plan, known: Known, reply: Reply, now: date) -> None:
     if len(result["by_type"]) > 1:
         reply.say(*(f"- {t['type']} ({t['service']}): {t['findings']} finding(s), {money(t['savings_usd'])} a month"
                     for t in result["by_type"]))
+
+
+def _savings_by_account(plan: Plan, reply: Reply) -> None:
+    result = reply.ask("report_summary", {})
+    if reply.failed(result, "the latest report"):
+        return
+    ranked = sorted(result["savings_by_account_usd"].items(), key=lambda kv: (-kv[1], kv[0]))
+    named = [(k, v) for k, v in ranked if k]
+    if len(named) < 2:
+        reply.say(f"The latest report covers one account ({result['account_id'] or 'the caller'}): it saves "
+                  f"{money(result['total_savings_usd'])} a month {reply.cite(result)}. Set AWS_ACCOUNTS to read "
+                  "several accounts (docs/many-accounts.md).")
+        return
+    spend = result.get("spend_by_account_usd") or {}
+    shown = named[:plan.top_n] if plan.shape == "top" and plan.top_n else named
+    reply.say(f"Savings by account in the latest report ({result['period']}), each resource counted once "
+              f"{reply.cite(result)}:")
+    reply.say(*(f"- {account}: {money(saving)} a month" + (f" of {money(spend[account])} spend" if account in spend
+                                                             else "") for account, saving in shown))
+    if len(shown) < len(named):
+        reply.say(f"{len(named) - len(shown)} more account(s); the total is {money(result['total_savings_usd'])}.")
 
 
 def _total_waste(reply: Reply) -> None:

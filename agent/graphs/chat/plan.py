@@ -20,7 +20,7 @@ from tools.models import OpportunityType, ResourceKind
 Measure = Literal["spend", "change", "anomalies", "forecast", "run_cost", "savings", "findings", "resources",
                   "details", "unknown"]
 Shape = Literal["total", "breakdown", "top", "list", "count", "share"]
-GroupBy = Literal["service", "region", "tag", "usage_type", "day", "month", "type"]
+GroupBy = Literal["service", "region", "tag", "usage_type", "day", "month", "type", "account"]
 MEASURES: tuple[str, ...] = Measure.__args__  # type: ignore[attr-defined]
 
 

@@ -46,7 +46,7 @@ _BIGGEST = r"biggest|largest|most expensive|costliest|highest"
 _TOP = re.compile(rf"\btop\s*(\d+|three|five|ten)?\b|\b(\d+|three|five|ten) (?:{_BIGGEST})\b|\b(?:{_BIGGEST})\b|"
                   r"\bthe most\b|\bmost\b")
 _GROUPS = {"service": r"services?", "region": r"regions?", "usage_type": r"usage types?",
-           "type": r"(?:finding )?types?|categor(?:y|ies)"}
+           "type": r"(?:finding )?types?|categor(?:y|ies)", "account": r"(?:aws |member |linked )?accounts?"}
 _BY_TIME = {"day": re.compile(r"\b(?:by|each|every|for each|per) day\b|\bday by day\b|\bdaily\b|\btrend\b|"
                               r"\bover time\b"),
             "month": re.compile(r"\b(?:by|each|every|for each) month\b|\bmonth by month\b|\bmonthly (?:breakdown|"

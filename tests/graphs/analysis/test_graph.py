@@ -29,7 +29,12 @@ def test_graph_schemas_are_the_public_edge() -> None:
     assert graph.get_input_jsonschema()["properties"] == {"trigger": {"title": "Trigger", "type": "string"}}
     assert set(graph.get_output_jsonschema()["properties"]) == {"report", "errors"}
     assert list(graph.get_graph().nodes) == ["__start__", "collect", "utilize", "analyze", "prioritize", "summarize",
-                                             "__end__"]
+                                             "collect_shard", "gather", "__end__"]
+    edges = {(e.source, e.target, e.conditional) for e in graph.get_graph().edges}
+    assert edges == {("__start__", "collect", False), ("collect", "utilize", True), ("collect", "collect_shard", True),
+                     ("collect_shard", "gather", False), ("utilize", "analyze", False), ("gather", "analyze", False),
+                     ("analyze", "prioritize", False), ("prioritize", "summarize", False),
+                     ("summarize", "__end__", False)}
     assert graph.checkpointer is None  # the LangGraph server brings its own
 
 

@@ -58,7 +58,7 @@ def test_checkpoints_hold_summaries_not_the_inventory(account, tmp_path) -> None
     history = _history(tmp_path, "lean-thread")
     final = history[0].values
     assert set(final) == {"trigger", "run_id", "collected", "analyzed", "report", "errors", "graph_errors",
-                          "aws_api_usd", "api_calls"}
+                          "aws_api_usd", "api_calls", "shards_done"}
     report = final["report"]
     # moto: two volumes (the instance's root and the gp2 one), no Cost Explorer spend nor CloudWatch data, and
     # six `missing` lines (five Cost Explorer answers moto lacks, and the Pricing API).

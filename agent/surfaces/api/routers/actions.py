@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.analysis.actions import CONFIDENCE, ranked_actions
 from agent.analysis.report import with_savings
+from agent.analysis.savings import of_account, savings_totals
 from agent.surfaces.api.deps import AuthDep, StorageDep
 from agent.surfaces.api.problems import ProblemError, responses
 from tools.models import Action
@@ -22,6 +23,7 @@ class ActionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(20, ge=1, le=MAX_PAGE, description="actions per page")
     offset: int = Field(0, ge=0, le=1_000_000, description="actions to skip")
+    account_id: str | None = Field(None, pattern=r"^\d{12}$", description="only this account's actions")
 
 
 class ActionsResponse(BaseModel):
@@ -38,6 +40,11 @@ def actions(query: Annotated[ActionQuery, Query()], storage: StorageDep) -> Acti
     if report is None:
         raise ProblemError(404, "Not Found", "No analysis yet: start one with POST /api/v1/aws/collect.")
     report = with_savings(report)
-    ranked = ranked_actions(report.opportunities)
-    return ActionsResponse(count=len(ranked), total_savings=report.savings.total,
+    opportunities = report.opportunities
+    total = report.savings.total
+    if query.account_id is not None:
+        opportunities = of_account(opportunities, query.account_id)
+        total = savings_totals(opportunities).total
+    ranked = ranked_actions(opportunities)
+    return ActionsResponse(count=len(ranked), total_savings=total,
                            actions=ranked[query.offset:query.offset + query.limit], confidence=CONFIDENCE)

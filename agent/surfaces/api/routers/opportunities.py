@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from agent.analysis.savings import savings_totals
+from agent.analysis.savings import of_account, savings_totals
 from agent.surfaces.api.deps import AuthDep, StorageDep
 from agent.surfaces.api.problems import responses
 from agent.surfaces.api.schemas import OpportunitiesResponse, OpportunityQuery
@@ -22,6 +22,8 @@ def opportunities(query: Annotated[OpportunityQuery, Query()], storage: StorageD
     `total_savings` counts each resource once (the report's `savings.total` when nothing is filtered out);
     `found_savings` is the plain sum of the listed findings; `merged` says what the difference is."""
     found = storage.query_opportunities(query.min_savings, query.service, query.priority)
+    if query.account_id is not None:
+        found = of_account(found, query.account_id)
     totals = savings_totals(found)
     counted = {(c.type, c.service): c.counted for c in totals.by_opportunity}
     listed = [{**o.model_dump(mode="json", by_alias=True), "counted_savings": counted[(o.type, o.service)]}
