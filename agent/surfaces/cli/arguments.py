@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -43,6 +44,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--json", type=Path, help="write the report as JSON here")
     r.add_argument("--html", type=Path, help="write the report as one self-contained HTML file here")
     r.add_argument("--refresh", action="store_true", help="bypass the Cost Explorer cache")
+    r.add_argument("--accounts", metavar="ACCOUNTS",
+                   help="'organization' (every active account of the AWS Organization) or a comma list of 12-digit "
+                        "account ids; default AWS_ACCOUNTS, else the caller's account only (docs/many-accounts.md)")
+    r.add_argument("--executor", choices=("inprocess", "celery"),
+                   help="where the (account x region) shards run: threads here, or Celery workers (default EXECUTOR)")
     a = sub.add_parser("ask", help="ask a question about spend, answered from stored data")
     a.add_argument("question")
     a.add_argument("--thread", help="continue this conversation thread")
@@ -73,6 +79,7 @@ def check(args: argparse.Namespace) -> None:
     """`UsageError` (or the settings' `ConfigError`) for what the command would refuse; `run --regions` and
     `serve --host/--port` are resolved in `args`."""
     if args.command == "run":
+        _run_overrides(args)
         get_settings()
         if args.lookback_days is not None and not 1 <= args.lookback_days <= 395:
             raise UsageError(f"--lookback-days: expected a whole number of days between 1 and 395, "
@@ -100,6 +107,15 @@ def check(args: argparse.Namespace) -> None:
             raise UsageError(f"refusing to listen on {args.host} without API_KEY: set API_KEY, "
                              "or use --host 127.0.0.1")
         _check_sandbox(args)
+
+
+def _run_overrides(args: argparse.Namespace) -> None:
+    """`--accounts` and `--executor` are the settings AWS_ACCOUNTS and EXECUTOR for this run: set them so the
+    settings check them in their own words."""
+    for flag, name in ((args.accounts, "AWS_ACCOUNTS"), (args.executor, "EXECUTOR")):
+        if flag is not None:
+            os.environ[name] = flag
+            get_settings.cache_clear()
 
 
 def _check_sandbox(args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ def command(args: argparse.Namespace, console: Console) -> int:
     settings = get_settings()
     open_storage(settings)  # a locked or unreachable store first: it needs no AWS call
     require_credentials(settings)
+    require_executor(settings)
     report = analyse(settings, console, regions=args.regions, lookback_days=args.lookback_days,
                      refresh=args.refresh)
     print_report(console, report)
@@ -42,3 +43,16 @@ def require_credentials(settings: Settings) -> None:
                          "fix the profile or the variables, or try `cost-agent demo`") from None
     if credentials is None:
         raise UsageError(NO_CREDENTIALS)
+
+
+def require_executor(settings: Settings) -> None:
+    """`UsageError` when EXECUTOR=celery and its broker or result backend does not answer: no shard could run."""
+    if settings.executor != "celery":
+        return
+    from tools.executors import ExecutorUnavailable, get_executor
+
+    executor = get_executor(settings)
+    try:
+        executor.check()  # type: ignore[attr-defined]
+    except ExecutorUnavailable as exc:
+        raise UsageError(str(exc)) from None

@@ -145,3 +145,18 @@ def test_demo_with_a_failing_service_exits_3(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert (done.returncode, report["partial"]) == (EXIT_PARTIAL, True), done.stderr[-2000:]
     assert {e["scope"].split("/")[0] for e in report["errors"]} == {"cloudwatch"}
+
+
+def test_run_accounts_and_executor_options_exit_2_with_what_to_fix(tmp_path: Path) -> None:
+    done = _cli(["run", "--accounts", "12345"], _env(tmp_path), tmp_path)
+    assert (done.returncode, done.stdout) == (EXIT_USAGE, "")
+    assert done.stderr == ("cost-agent run: AWS_ACCOUNTS: expected 'organization', or a comma-separated list of "
+                           "12-digit AWS account ids such as 111122223333,444455556666, got '12345'\n")
+    done = _cli(["run", "--executor", "spark"], _env(tmp_path), tmp_path)
+    assert done.returncode == EXIT_USAGE and done.stderr.startswith("cost-agent run: --executor: invalid choice")
+    env = _env(tmp_path, AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s", AWS_DEFAULT_REGION="us-east-1",
+               CELERY_BROKER_URL="redis://127.0.0.1:9/0", CELERY_RESULT_BACKEND="redis://127.0.0.1:9/0")
+    done = _cli(["run", "--executor", "celery"], env, tmp_path)
+    assert (done.returncode, done.stdout, done.stderr.count("\n")) == (EXIT_USAGE, "", 1), done.stderr
+    assert done.stderr.startswith("cost-agent run: Celery result backend not reachable (")
+    assert done.stderr.endswith("start it or set CELERY_RESULT_BACKEND\n")
