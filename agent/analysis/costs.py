@@ -59,6 +59,17 @@ def monthly_totals(costs: CostSummary) -> tuple[Decimal, dict[str, Decimal], dic
     return sum(by_service.values(), Decimal(0)), dict(by_service), dict(by_region), window.basis
 
 
+def monthly_by_account(costs: CostSummary) -> dict[str, Decimal]:
+    """Linked account -> one month of its usage spend, over the same window and scale as `monthly_totals`;
+    {} when the summary has no rows by account (one account read)."""
+    window = month_window(costs)
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for row in costs.daily_by_account:
+        if window.start <= row.day <= window.end:
+            out[row.account_id] += Decimal(str(row.cost)) * window.scale
+    return dict(out)
+
+
 def snapshot_spend(costs: CostSummary | None) -> dict[tuple[str, str], Decimal]:
     """(region, 'EBS'|'RDS') -> snapshot spend per 730-hour month, from the month window's usage-type rows."""
     if costs is None or not costs.daily_by_usage_type:

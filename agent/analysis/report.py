@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.analysis.actions import DO_FIRST, ranked_actions
-from agent.analysis.costs import month_window, monthly_totals
+from agent.analysis.costs import month_window, monthly_by_account, monthly_totals
 from agent.analysis.savings import savings_totals, with_counted_flags
 from tools.models import (
     CENT,
@@ -78,6 +78,14 @@ def breakdowns(costs: CostSummary | None) -> tuple[Decimal, dict[str, float], di
     return total, reconcile(services, total), reconcile(regions, total)
 
 
+def account_breakdown(costs: CostSummary | None, total: Decimal) -> dict[str, float]:
+    """by_account: one month of each linked account's usage spend, adding up to `total` (the month of `breakdowns`)
+    to the cent; {} when the collection read one account."""
+    if costs is None or not costs.daily_by_account:
+        return {}
+    return reconcile(monthly_by_account(costs), total)
+
+
 def unpriced_lines(opportunities: list[Opportunity]) -> tuple[int, list[str]]:
     """How many findings carry no dollars, and one `missing` line saying so (with how much waste is priced)."""
     findings = [f for o in opportunities for f in o.resources]
@@ -133,7 +141,8 @@ def build_report(
     return Report(
         time_period=period(collection, settings),
         total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
-        by_service=by_service, by_region=by_region, opportunities=opportunities, anomalies=anomalies,
+        by_service=by_service, by_region=by_region, by_account=account_breakdown(costs, total),
+        opportunities=opportunities, anomalies=anomalies,
         run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
         insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,
         missing=missing_lines(collection, analysis) + unpriced_missing, forecast=collection.forecast,

@@ -24,6 +24,11 @@ BILL = [
 ]
 
 
+# The linked account each bill line belongs to (by its env tag) and the accounts' names, for LINKED_ACCOUNT groups.
+ACCOUNT_OF_ENV = {"prod": "111122223333", "dev": "444455556666", "": "777788889999"}
+ACCOUNT_NAMES = {"111122223333": "production", "444455556666": "development", "777788889999": "shared"}
+
+
 def bill_rows(start: date, end: date) -> list[tuple[date, str, str, str, str, Decimal]]:
     """Every (day, service, region, usage type, env, cost) in [start, end)."""
     out = []
@@ -41,7 +46,7 @@ def _key(row, group: dict) -> str:
     instance_type = usage.split(":")[-1] if "BoxUsage" in usage else "NoInstanceType"
     operation = "RunInstances" if "BoxUsage" in usage else "Usage"
     return {"SERVICE": service, "REGION": region, "USAGE_TYPE": usage, "INSTANCE_TYPE": instance_type,
-            "RECORD_TYPE": "Usage", "OPERATION": operation}[group["Key"]]
+            "RECORD_TYPE": "Usage", "OPERATION": operation, "LINKED_ACCOUNT": ACCOUNT_OF_ENV[env]}[group["Key"]]
 
 
 def _quantity(row) -> Decimal:
@@ -86,7 +91,11 @@ def cost_and_usage(body: dict, page_days: int = 20) -> dict:
         })
     offset = int(body.get("NextPageToken") or 0)
     page = results[offset:offset + page_days]
-    answer = {"ResultsByTime": page, "GroupDefinitions": groups, "DimensionValueAttributes": []}
+    # As AWS does: the names of the linked accounts on the page, when grouped by LINKED_ACCOUNT.
+    at = [i for i, g in enumerate(groups) if g == {"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}]
+    ids = sorted({g["Keys"][at[0]] for r in page for g in r["Groups"]}) if at else []
+    answer = {"ResultsByTime": page, "GroupDefinitions": groups,
+              "DimensionValueAttributes": [{"Value": i, "Attributes": {"description": ACCOUNT_NAMES[i]}} for i in ids]}
     if offset + page_days < len(results):
         answer["NextPageToken"] = str(offset + page_days)
     return answer

@@ -31,7 +31,7 @@ def test_cost_summary_is_the_seed_shape(filled: AWSMetricsStorage) -> None:
     assert summary.model_dump(mode="json", exclude={"daily", "daily_by_usage_type"}) == {
         "time_period": {"start": "2026-10-01", "end": "2026-10-03"}, "total_cost": 43.01,
         "by_service": {LAMBDA: 43.01}, "by_region": {"us-east-1": 43.01}, "by_tag": {}, "currency": "USD",
-        "basis": "", "adjustments": {}, "estimated_days": []}
+        "basis": "", "adjustments": {}, "estimated_days": [], "daily_by_account": [], "account_names": {}}
     assert [(r.day.isoformat(), r.cost) for r in summary.daily] == [
         ("2026-10-01", 1.01), ("2026-10-02", 2.01), ("2026-10-03", 40.0)]  # exact decimals, half-up
     assert filled.cost_summary(DAYS[1], DAYS[2], region="eu-west-1").total_cost == 10.67

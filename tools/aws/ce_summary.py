@@ -51,6 +51,19 @@ def rows(results: Iterable[Mapping], second: str = "region") -> list[CostRow]:
     ]
 
 
+def account_rows(pages: Iterable[Mapping]) -> tuple[list[CostRow], dict[str, str]]:
+    """Pages grouped by (LINKED_ACCOUNT, SERVICE) -> one CostRow per day, account and service (region ''), and
+    the accounts' names from DimensionValueAttributes (the group key itself is the id)."""
+    pages = list(pages)
+    results = [r for page in pages for r in page.get("ResultsByTime", [])]
+    out = [CostRow(day=day, account_id=account, service=service, region="", cost=float(_spend(unblended, amortized)),
+                   amortized_cost=float(amortized) if amortized is not None else None)
+           for day, account, service, unblended, amortized in _entries(results)]
+    names = {str(item["Value"]): str(item.get("Attributes", {}).get("description", ""))
+             for page in pages for item in page.get("DimensionValueAttributes") or [] if item.get("Value")}
+    return out, {k: v for k, v in sorted(names.items()) if v}
+
+
 def estimated_days(results: Iterable[Mapping]) -> list[date]:
     """Days (period starts) Cost Explorer marks as estimated."""
     return sorted({date.fromisoformat(r["TimePeriod"]["Start"]) for r in results if r.get("Estimated")})
@@ -78,8 +91,9 @@ def _tag_totals(results: Iterable[Mapping]) -> dict[str, Decimal]:
 
 def to_summary(period: TimePeriod, daily: Iterable[Mapping], usage: Iterable[Mapping] = (),
                by_tag: Mapping[str, Iterable[Mapping]] | None = None,
-               other_records: Iterable[Mapping] = ()) -> CostSummary:
-    """The seed's format. Totals cover `period` only and are Decimal sums of the same rows, so they reconcile."""
+               other_records: Iterable[Mapping] = (), account_pages: Iterable[Mapping] = ()) -> CostSummary:
+    """The seed's format. Totals cover `period` only and are Decimal sums of the same rows, so they reconcile.
+    `account_pages`: the pages of the request grouped by linked account and service (several accounts only)."""
     daily = list(daily)
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     by_region: dict[str, Decimal] = defaultdict(Decimal)
@@ -92,11 +106,13 @@ def to_summary(period: TimePeriod, daily: Iterable[Mapping], usage: Iterable[Map
             total += cost
     tags = {key: {value: cents(v) for value, v in sorted(_tag_totals(results).items())}
             for key, results in (by_tag or {}).items()}
+    accounts, names = account_rows(account_pages)
     return CostSummary(
         time_period=period, total_cost=cents(total),
         by_service={k: cents(v) for k, v in sorted(by_service.items(), key=lambda kv: -kv[1])},
         by_region={k: cents(v) for k, v in sorted(by_region.items(), key=lambda kv: -kv[1])},
         by_tag=tags, daily=rows(daily), daily_by_usage_type=rows(usage, "usage_type"),
+        daily_by_account=accounts, account_names=names,
         basis="usage (Usage, DiscountedUsage, SavingsPlanCoveredUsage) at amortized cost",
         adjustments=adjustments(other_records), estimated_days=estimated_days(daily),
     )

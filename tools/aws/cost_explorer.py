@@ -38,6 +38,7 @@ DEFAULT_METRICS = ("UnblendedCost", "AmortizedCost")
 MAX_MONTHS_BACK = 13
 MAX_HOURLY_DAYS = 14
 HISTORY_DAYS = 28
+ACCOUNT_GROUPS = ("LINKED_ACCOUNT", "SERVICE")
 FORECAST_DAYS = 30
 # Error codes meaning "this account or endpoint does not offer it" -> missing data, not a failure.
 UNSUPPORTED_CODES = {
@@ -159,11 +160,11 @@ class CostExplorerClient:
         self.cache.set(key, answer)
         return answer
 
-    def get_cost_and_usage(self, start: date | None = None, end: date | None = None, *,
-                           granularity: str = "DAILY", group_by: Sequence[str] = ("SERVICE",),
-                           metrics: Sequence[str] = DEFAULT_METRICS, refresh: bool = False,
-                           filter_: dict[str, Any] | None = None) -> list[dict]:
-        """ResultsByTime of every page; `end` inclusive (sent as Cost Explorer's exclusive end + 1 day)."""
+    def cost_and_usage_pages(self, start: date | None = None, end: date | None = None, *,
+                             granularity: str = "DAILY", group_by: Sequence[str] = ("SERVICE",),
+                             metrics: Sequence[str] = DEFAULT_METRICS, refresh: bool = False,
+                             filter_: dict[str, Any] | None = None) -> list[dict]:
+        """Every page of one GetCostAndUsage request; `end` inclusive (sent as Cost Explorer's exclusive end + 1)."""
         period = self.report_period()
         start, end = start or period.start, end or period.end
         self.validate(start, end, granularity, group_by)
@@ -175,8 +176,16 @@ class CostExplorerClient:
             params["GroupBy"] = [group_definition(g) for g in group_by]
         if filter_:
             params["Filter"] = filter_
-        return [r for page in self._pages("get_cost_and_usage", params, refresh)
-                for r in page.get("ResultsByTime", [])]
+        return self._pages("get_cost_and_usage", params, refresh)
+
+    def get_cost_and_usage(self, start: date | None = None, end: date | None = None, *,
+                           granularity: str = "DAILY", group_by: Sequence[str] = ("SERVICE",),
+                           metrics: Sequence[str] = DEFAULT_METRICS, refresh: bool = False,
+                           filter_: dict[str, Any] | None = None) -> list[dict]:
+        """ResultsByTime of every page; `end` inclusive (sent as Cost Explorer's exclusive end + 1 day)."""
+        pages_ = self.cost_and_usage_pages(start, end, granularity=granularity, group_by=group_by, metrics=metrics,
+                                           refresh=refresh, filter_=filter_)
+        return [r for page in pages_ for r in page.get("ResultsByTime", [])]
 
     def get_cost_forecast(self, days: int = FORECAST_DAYS, refresh: bool = False) -> Forecast:
         start, end = self.today, self.today + timedelta(days=days)
@@ -233,14 +242,19 @@ class CostExplorerClient:
 
     # ------------------------------------------------------------------ the collection's spend
     def collect_summary(self, tags: Iterable[str] | None = None, refresh: bool = False) -> CostSummary:
-        """The report period's usage spend plus 28 days of daily history, by service x region and x usage type;
-        credits, refunds, tax and fees apart (docs/money.md)."""
+        """The report period's usage spend plus 28 days of daily history, by service x region and x usage type
+        (and x linked account when several accounts are read); credits, refunds, tax and fees apart
+        (docs/money.md)."""
         period = self.report_period()
         history_start = period.start - timedelta(days=HISTORY_DAYS)
         daily = self.get_cost_and_usage(history_start, period.end, group_by=("SERVICE", "REGION"), refresh=refresh,
                                         filter_=USAGE_FILTER)
         usage = self.get_cost_and_usage(history_start, period.end, group_by=("SERVICE", "USAGE_TYPE"),
                                         refresh=refresh, filter_=USAGE_FILTER)
+        by_account = None
+        if self.settings.aws_accounts:  # once, here at the payer, for every linked account (docs/money.md)
+            by_account = self._optional("costs_by_account", lambda: self.cost_and_usage_pages(
+                history_start, period.end, group_by=ACCOUNT_GROUPS, refresh=refresh, filter_=USAGE_FILTER))
         tags = list(self.settings.cost_allocation_tags if tags is None else tags)
         by_tag = {tag: self.get_cost_and_usage(period.start, period.end, granularity="MONTHLY",
                                                group_by=(f"TAG:{tag}",), refresh=refresh, filter_=USAGE_FILTER)
@@ -248,7 +262,7 @@ class CostExplorerClient:
         adjustments = self._optional("adjustments", lambda: self.get_cost_and_usage(
             period.start, period.end, granularity="MONTHLY", group_by=("RECORD_TYPE",), metrics=("UnblendedCost",),
             refresh=refresh))
-        return to_summary(period, daily, usage, by_tag, adjustments or [])
+        return to_summary(period, daily, usage, by_tag, adjustments or [], account_pages=by_account or [])
 
 
 def _strip(page: dict) -> dict:

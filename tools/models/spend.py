@@ -30,6 +30,7 @@ class CostRow(Model):
     cost: float
     amortized_cost: float | None = None
     account_id: str = ""
+    """The linked account whose spend this is, on rows grouped by LINKED_ACCOUNT; '' on the others."""
 
 
 class CostSummary(Model):
@@ -46,6 +47,11 @@ class CostSummary(Model):
     the totals above cover `time_period` only."""
     daily_by_usage_type: list[CostRow] = Field(default_factory=list)
     """Daily rows by service and usage type (region ''), same window as `daily`: what drove a change."""
+    daily_by_account: list[CostRow] = Field(default_factory=list)
+    """Daily rows by linked account and service (region ''), same window, metrics and filter as `daily`; asked only
+    when several accounts are read (AWS_ACCOUNTS), empty otherwise."""
+    account_names: dict[str, str] = Field(default_factory=dict)
+    """Linked account id -> its name, as Cost Explorer gives it with the rows above (may be empty)."""
     currency: str = "USD"
     basis: str = ""
     """Which cost the amounts are (docs/money.md): usage at amortized cost, credits and the like apart."""

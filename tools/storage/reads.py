@@ -12,6 +12,7 @@ from typing import Any
 
 from tools.models import CENT, CostRow, CostSummary, TimePeriod, cents
 from tools.storage import validation as check
+from tools.storage.errors import StorageQueryError
 
 _COST_WHERE = ("granularity = 'day' AND breakdown = {breakdown:String} "
                "AND toDate(timestamp) BETWEEN {start:Date} AND {end:Date}")
@@ -33,7 +34,7 @@ def allocate_cents(values: dict[str, Decimal], total: Decimal | None = None) -> 
     return {k: float(Decimal(floors[k]) * CENT) for k in sorted(values)}
 
 
-def _filters(service: str | None, region: str | None) -> tuple[str, dict[str, Any]]:
+def _filters(service: str | None, region: str | None, account_id: str | None = None) -> tuple[str, dict[str, Any]]:
     sql, params = "", {}
     if service is not None:
         sql += " AND service = {service:String}"
@@ -41,6 +42,9 @@ def _filters(service: str | None, region: str | None) -> tuple[str, dict[str, An
     if region is not None:
         sql += " AND region = {region:String}"
         params["region"] = check.region(region)
+    if account_id is not None:
+        sql += " AND account_id = {account_id:String}"
+        params["account_id"] = check.account_id(account_id)
     return sql, params
 
 
@@ -51,9 +55,9 @@ class CostReads:
         raise NotImplementedError
 
     def _grouped(self, start: Any, end: Any, service: str | None, region: str | None,
-                 group: str, breakdown: str = "region") -> list[tuple]:
+                 group: str, breakdown: str = "region", account_id: str | None = None) -> list[tuple]:
         first, last = check.period(start, end)
-        extra, params = _filters(service, region)
+        extra, params = _filters(service, region, account_id)
         sql = (f"SELECT {group}, sum(cost) FROM cost_metrics FINAL WHERE {_COST_WHERE}{extra} "
                f"GROUP BY {group} ORDER BY {group}")
         return self._rows(sql, {"start": first, "end": last, "breakdown": breakdown, **params})
@@ -81,10 +85,17 @@ class CostReads:
         return [{"date": d.isoformat(), "cost": cents(rows.get(d, 0))} for d in check.days_between(first, last)]
 
     def cost_summary(self, start: Any, end: Any, service: str | None = None, region: str | None = None,
-                     tag_key: str | None = None) -> CostSummary:
-        """The seed's Cost Explorer shape from storage; by_service and by_region add up to total_cost."""
+                     tag_key: str | None = None, account_id: str | None = None) -> CostSummary:
+        """The seed's Cost Explorer shape from storage; by_service and by_region add up to total_cost.
+
+        `account_id`: one account's spend. From the rows by linked account when the period has any (a collection of
+        several accounts): those are by service, so `by_region` is empty and `region` is refused; otherwise from the
+        rows the collections of that account stored."""
         first, last = check.period(start, end)
-        daily = self._grouped(first, last, service, region, "toDate(timestamp) AS d, service, region")
+        if account_id is not None and self.has_account_costs(first, last):
+            return self._account_summary(first, last, service, region, account_id)
+        daily = self._grouped(first, last, service, region, "toDate(timestamp) AS d, service, region",
+                              account_id=account_id)
         total = sum((c for *_, c in daily), Decimal(0))
         by_service: dict[str, Decimal] = defaultdict(Decimal)
         by_region: dict[str, Decimal] = defaultdict(Decimal)
@@ -92,7 +103,7 @@ class CostReads:
             by_service[s] += c
             by_region[r] += c
         usage = self._grouped(first, last, service, None, "toDate(timestamp) AS d, service, usage_type",
-                              breakdown="usage_type")
+                              breakdown="usage_type", account_id=account_id)
         return CostSummary(
             time_period=TimePeriod(start=first, end=last), total_cost=cents(total),
             by_service=allocate_cents(by_service, total), by_region=allocate_cents(by_region, total),
@@ -100,7 +111,46 @@ class CostReads:
             daily=[CostRow(day=d, service=s, region=r, cost=cents(c)) for d, s, r, c in daily],
             daily_by_usage_type=[CostRow(day=d, service=s, region="", usage_type=u, cost=cents(c))
                                  for d, s, u, c in usage],
+            daily_by_account=[] if region is not None else self._account_rows(first, last, service),
         )
+
+    def _by_account_day(self, first: date, last: date, service: str | None,
+                        account_id: str | None = None) -> list[tuple]:
+        return self._grouped(first, last, service, None, "toDate(timestamp) AS d, account_id, service",
+                             breakdown="account", account_id=account_id)
+
+    def _account_rows(self, first: date, last: date, service: str | None) -> list[CostRow]:
+        return [CostRow(day=d, account_id=a, service=s, region="", cost=cents(c))
+                for d, a, s, c in self._by_account_day(first, last, service)]
+
+    def _account_summary(self, first: date, last: date, service: str | None, region: str | None,
+                         account_id: str) -> CostSummary:
+        if region is not None:
+            raise StorageQueryError("region: the spend of one linked account is stored by service, not by region; "
+                                    "ask for account_id without region")
+        rows = self._by_account_day(first, last, service, account_id)
+        by_service: dict[str, Decimal] = defaultdict(Decimal)
+        for _, _, s, c in rows:
+            by_service[s] += c
+        total = sum(by_service.values(), Decimal(0))
+        return CostSummary(time_period=TimePeriod(start=first, end=last), total_cost=cents(total),
+                           by_service=allocate_cents(by_service, total),
+                           daily_by_account=[CostRow(day=d, account_id=a, service=s, region="", cost=cents(c))
+                                             for d, a, s, c in rows])
+
+    def has_account_costs(self, start: Any, end: Any) -> bool:
+        """Whether a collection of several accounts stored spend by linked account for a day of start..end."""
+        first, last = check.period(start, end)
+        [(count,)] = self._rows(f"SELECT count() FROM cost_metrics FINAL WHERE {_COST_WHERE}",
+                                {"start": first, "end": last, "breakdown": "account"})
+        return bool(count)
+
+    def cost_by_account(self, start: Any, end: Any, service: str | None = None,
+                        account_id: str | None = None) -> dict[str, float]:
+        """Linked account -> its usage spend over the period (inclusive days), parts adding up to their total to the
+        cent; {} when no collection of several accounts stored spend by account for the period."""
+        rows = self._grouped(start, end, service, None, "account_id", breakdown="account", account_id=account_id)
+        return allocate_cents(dict(rows))
 
     def cost_coverage(self, start: Any, end: Any) -> TimePeriod | None:
         """The first and last day with stored daily costs within start..end; None when nothing is stored."""

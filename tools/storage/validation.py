@@ -15,6 +15,7 @@ _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,()_/:&+\-]{0,127}$")
 _REGION = re.compile(r"^(?:[a-z]{2}(?:-[a-z]+)+-\d{1,2}|global|NoRegion)$")
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+=,\-]{0,511}$")
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 MAX_SPAN_DAYS = 3700
 COMPONENTS = ("bedrock", "redshift", "lambda", "aws_api")
 MICRO = Decimal("0.000001")
@@ -33,6 +34,12 @@ def region(value: str | None) -> str | None:
         return None
     if not isinstance(value, str) or not _REGION.match(value):
         raise StorageQueryError(f"region: expected a region name such as us-east-1, got {value!r}")
+    return value
+
+
+def account_id(value: str) -> str:
+    if not isinstance(value, str) or not _ACCOUNT_ID.fullmatch(value):
+        raise StorageQueryError(f"account_id: expected a 12-digit AWS account id, got {value!r}")
     return value
 
 

@@ -17,6 +17,8 @@ from tools.storage import validation as check
 from tools.storage.errors import StorageQueryError
 from tools.storage.reads import TAG_COSTS_KIND
 
+BREAKDOWNS = ("region", "usage_type", "account")
+"""How `cost_metrics` rows are grouped; one breakdown's rows add up to the whole usage spend."""
 BATCH_RESOURCES = 2000
 """Resources per insert: large enough for ClickHouse to like the batch, small enough to keep memory flat."""
 
@@ -37,6 +39,11 @@ def columns_of(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
 def daily_cost(resource: Resource) -> Decimal:
     """A resource's price-book cost for one day: monthly (730 h) / 730 x 24."""
     return check.money(Decimal(str(resource.monthly_cost)) / HOURS_PER_MONTH * 24)
+
+
+def owner(resource: Resource, default: str) -> str:
+    """The account a resource lives in: its own (a shard of several accounts sets it), else the collection's."""
+    return str(resource.attributes.get("account_id") or default)
 
 
 class StorageWrites:
@@ -61,11 +68,12 @@ class StorageWrites:
     def store_cost_metrics(self, rows: Iterable[CostRow], *, run_id: str, granularity: str = "day",
                            account_id: str = "", version: datetime | None = None,
                            breakdown: str | None = None) -> int:
-        """Daily (or monthly) cost rows. `breakdown` is 'region' (by service and region) or 'usage_type'
-        (by service and usage type, region ''); by default a row without region but with a usage type is
-        'usage_type'. Returns the number of rows written."""
+        """Daily (or monthly) cost rows. `breakdown` is 'region' (by service and region), 'usage_type'
+        (by service and usage type, region '') or 'account' (by linked account and service, region '', each row's
+        own account_id); by default a row without region but with a usage type is 'usage_type'. Returns the number
+        of rows written."""
         check.choice(granularity, ("day", "month"), "granularity")
-        check.choice(breakdown, ("region", "usage_type"), "breakdown")
+        check.choice(breakdown, BREAKDOWNS, "breakdown")
         stamp = check.to_utc(version or datetime.now(UTC))
         out = []
         for row in rows:
@@ -109,7 +117,7 @@ class StorageWrites:
                                         "statistic": summary.statistic, "value": float(value), **base})
             metric_rows.append({"timestamp": today, "metric": "monthly_cost", "statistic": "price_book",
                                 "value": float(res.monthly_cost), **base})
-            cost_rows.append({"timestamp": today, "resource_id": res.resource_id, "account_id": account_id,
+            cost_rows.append({"timestamp": today, "resource_id": res.resource_id, "account_id": owner(res, account_id),
                               "service": res.service, "region": res.region, "cost": daily_cost(res),
                               "run_id": run_id, "version": stamp})
         return metric_rows, cost_rows
@@ -123,7 +131,7 @@ class StorageWrites:
         for batch in batched(resources, BATCH_RESOURCES):
             written += self._insert("resources", [{
                 "snapshot_date": stamp.date(), "collected_at": stamp, "resource_id": res.resource_id,
-                "account_id": account_id, "kind": res.kind, "service": res.service, "region": res.region,
+                "account_id": owner(res, account_id), "kind": res.kind, "service": res.service, "region": res.region,
                 "resource_type": res.resource_type, "state": res.state, "name": res.name, "tags": dict(res.tags),
                 "monthly_cost": check.money(res.monthly_cost),
                 "payload": res.model_dump_json(exclude={"utilization"}), "run_id": run_id, "version": stamp,
@@ -131,12 +139,13 @@ class StorageWrites:
         return written
 
     def store_collection(self, result: CollectionResult, run_id: str) -> dict[str, int]:
-        """Everything a collection saw: daily cost rows (by region and by usage type), the inventory
-        snapshot and the utilization series, all versioned by `result.collected_at`."""
+        """Everything a collection saw: daily cost rows (by region, by usage type and, several accounts read, by
+        linked account), the inventory snapshot and the utilization series, all versioned by `result.collected_at`."""
         stamp = check.to_utc(result.collected_at)
         written = {"cost_rows": 0, "resources": 0, "metric_rows": 0}
         if result.costs is not None:
-            for rows, breakdown in ((result.costs.daily, "region"), (result.costs.daily_by_usage_type, "usage_type")):
+            for rows, breakdown in ((result.costs.daily, "region"), (result.costs.daily_by_usage_type, "usage_type"),
+                                    (result.costs.daily_by_account, "account")):
                 written["cost_rows"] += self.store_cost_metrics(rows, run_id=run_id, account_id=result.account_id,
                                                                 version=stamp, breakdown=breakdown)
         written["resources"] = self.store_inventory(result.resources, collected_at=stamp, run_id=run_id,

@@ -15,6 +15,7 @@ MAX_MONTHS = 13
 MAX_SAVINGS = 1_000_000_000
 MAX_TAG_KEYS = 10
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 # Cost Explorer's service names (SERVICE dimension), and the short names people type, mapped onto them.
 CE_SERVICES = (
@@ -129,11 +130,21 @@ class CostQuery(BaseModel):
                                json_schema_extra={"enum": [*sorted(KNOWN_REGIONS)]})
     tag_key: list[TagKey] = Field(default_factory=list, max_length=MAX_TAG_KEYS,
                                   description="tag key for `by_tag`, repeatable (default: COST_ALLOCATION_TAGS)")
+    account_id: str | None = Field(None, pattern=r"^[0-9]{12}$",
+                                   description="one AWS account's spend: a 12-digit account id (a linked account of "
+                                               "an organization's collection, or the account that collected)")
 
     @field_validator("service")
     @classmethod
     def _service(cls, value: str | None) -> str | None:
         return None if value is None else cost_service(value)
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account_id(cls, value: Any) -> Any:
+        if isinstance(value, str) and not _ACCOUNT_ID.fullmatch(value):
+            raise ValueError(f"expected a 12-digit AWS account id such as 111122223333, got {value!r}")
+        return value
 
     @field_validator("region")
     @classmethod
@@ -163,6 +174,7 @@ class OpportunityQuery(BaseModel):
     service: str | None = Field(None, description="EC2, EBS, VPC, RDS, Lambda or S3",
                                 json_schema_extra={"enum": [*FINDING_SERVICE_NAMES]})
     priority: Literal["high", "medium", "low"] | None = None
+    account_id: str | None = Field(None, pattern=r"^\d{12}$", description="only this account's findings")
 
     @field_validator("service")
     @classmethod
@@ -212,6 +224,9 @@ class CostsResponse(BaseModel):
     total_cost: float
     by_service: dict[str, float]
     by_region: dict[str, float]
+    by_account: dict[str, float] = Field(default_factory=dict, description=(
+        "linked account id -> its usage spend over the period, from Cost Explorer's rows by linked account (stored "
+        "by collections of several accounts; empty otherwise, and under a region filter)"))
     by_tag: dict[str, dict[str, float]]
     """Tag key -> tag value ('' untagged) -> Cost Explorer's spend, one entry per key asked."""
     currency: str = "USD"

@@ -109,7 +109,7 @@ def _account(args: argparse.Namespace, console: Console) -> Iterator[str]:
     if not args.sandbox:
         yield "the AWS account the environment points at"
         return
-    from agent.surfaces.cli.sandbox import simulated_account
+    from agent.surfaces.cli.simulated import simulated_account
 
     console.print("Starting the simulated AWS account (moto, in this process) ...")
     with simulated_account(args.scale, args.seed) as sandbox:

@@ -16,7 +16,7 @@ def test_costs_for_the_period_in_the_seed_shape(client, filled: Report) -> None:
         "total_cost": 2260.0,
         "by_service": {"Amazon Elastic Compute Cloud - Compute": 1200.0, "Amazon Relational Database Service": 600.0,
                        "EC2 - Other": 240.0, "AWS Lambda": 70.0, "Amazon Simple Storage Service": 150.0},
-        "by_region": {"us-east-1": 1870.0, "eu-west-1": 390.0},
+        "by_region": {"us-east-1": 1870.0, "eu-west-1": 390.0}, "by_account": {},
         "by_tag": {"env": {}, "team": {}, "cost-center": {}},
         "currency": "USD",
         "has_data": True,
