@@ -176,10 +176,21 @@ def test_savings_plan_at_the_percentage_aws_quotes_for_the_account(analyzer, bui
     plain = build.findings(run(analyzer, build, steady))[("savings_plan", "i-p")]
     assert (plain.monthly_cost, plain.estimated_savings, plain.confidence) == (280.32, 78.49, 0.75)
     assert plain.evidence["arithmetic"] == "730 h x $0.3840/h x 28 % (AWS's estimate for this account) = $78.49"
-    quoted = PurchaseRecommendation(kind="savings_plan", estimated_monthly_savings=10.0, savings_percentage=19.5)
+    quoted = PurchaseRecommendation(kind="savings_plan", estimated_monthly_savings=100.0, savings_percentage=19.5)
     f = build.findings(run(analyzer, build, steady, purchase_recommendations=[quoted]))[("savings_plan", "i-p")]
     assert f.estimated_savings == 54.66  # 280.32 x 19.5 % = 54.6624
     assert f.evidence["aws_purchase_recommendation"]["estimated_savings_pct"] == 19.5
+
+
+def test_savings_plan_findings_never_claim_more_than_aws_estimates(analyzer, build):
+    # Three steady instances at 19.5 %: $54.66 each, $163.99 in all, against AWS's $100.00 for the account.
+    fleet = [build.instance(f"i-{n}", "m5.2xlarge", cpu=50) for n in ("a", "b", "c")]
+    quoted = PurchaseRecommendation(kind="savings_plan", estimated_monthly_savings=100.0, savings_percentage=19.5)
+    found = build.findings(run(analyzer, build, *fleet, purchase_recommendations=[quoted]))
+    plans = {rid: f for (kind, rid), f in found.items() if kind == "savings_plan"}
+    assert {rid: f.estimated_savings for rid, f in plans.items()} == {"i-a": 54.66, "i-b": 45.34}
+    assert plans["i-b"].evidence["arithmetic"].endswith("; capped at what is left of AWS's estimate: $45.34")
+    assert plans["i-a"].evidence["allocated"].startswith("AWS estimates $100.00 a month for the account's Savings Plan")
 
 
 def test_no_savings_plan_without_aws_advice_or_when_already_covered(analyzer, build):

@@ -54,6 +54,23 @@ def test_reserved_instance_from_aws_purchase_advice(analyzer, build):
     assert "breaks even in 7.5 months" in plain.recommendation
 
 
+def test_reserved_instances_never_outnumber_aws_advice_and_the_own_account_comes_first(analyzer, build):
+    # AWS advises 2 reservations; 3 matching databases: the caller's own (no account attribute, then its id) first,
+    # a member's after it; the third is not listed. Together they claim AWS's $103.96, never more.
+    own = db(build)
+    member_a = db(build).model_copy(update={"resource_id": "db-a", "attributes": {**own.attributes,
+                                                                                  "account_id": "222222222222"}})
+    member_b = db(build).model_copy(update={"resource_id": "db-b", "attributes": {**own.attributes,
+                                                                                  "account_id": "333333333333"}})
+    found = build.findings(run(analyzer, build, member_b, own, member_a))
+    reserved = {rid: f for (kind, rid), f in found.items() if kind == "reserved_instance"}
+    assert sorted(reserved) == ["db-1", "db-a"]
+    assert sum(f.estimated_savings for f in reserved.values()) == 103.96
+    assert reserved["db-1"].evidence["allocated"] == (
+        "AWS recommends 2 reservation(s) for db.m5.large in us-east-1; 3 databases match, the first 2 (own account "
+        "first, then the largest) are listed")
+
+
 @pytest.mark.parametrize("advice", [
     [],  # AWS recommends nothing: no purchase suggested, never a fixed discount
     [PurchaseRecommendation(kind="reserved_instance", service="RDS", region="us-east-1", instance_type="db.m5.large",

@@ -10,6 +10,7 @@ from agent.analysis.db_cost import db_cost
 from agent.analysis.evidence import make_hit
 from agent.analysis.money import num, usd
 from agent.analysis.readings import metric, state_of
+from agent.analysis.rules.advice_limits import limit_reservations
 from agent.analysis.rules.base import DataNeed, Rule
 from agent.analysis.rules.metrics import CONNECTIONS
 from agent.analysis.rules.needs import DATABASE_PRICE
@@ -71,6 +72,6 @@ RULE = Rule(
     # Zero connections on fewer than 14 days can be neither idle nor steady: listed as insufficient data.
     needs=(DATABASE_PRICE, DataNeed(CONNECTIONS, "min_data_days"),
            DataNeed(CONNECTIONS, "metrics_lookback_days", when=_no_connections)),
-    managed="purchase",
+    managed="purchase", settle=limit_reservations,
     description="steady databases on on-demand rates",
 )

@@ -11,6 +11,7 @@ from agent.analysis.instance_cost import own_quote, running_share
 from agent.analysis.money import HOURS, dec, num, price_evidence, usd
 from agent.analysis.prices import unit
 from agent.analysis.readings import metric
+from agent.analysis.rules.advice_limits import limit_savings_plan
 from agent.analysis.rules.base import Rule
 from agent.analysis.rules.metrics import CPU, CPU_SAMPLES
 from agent.analysis.rules.needs import CPU_DAYS, INSTANCE_PRICE
@@ -54,6 +55,6 @@ RULE = Rule(
     metrics=(CPU, CPU_SAMPLES), prices=("instance_hourly",),
     thresholds=("min_data_days", "metrics_lookback_days", "steady_running_fraction"),
     needs=(INSTANCE_PRICE, CPU_DAYS), only_without=("rightsizing", "previous_generation", "spot"),
-    managed="purchase",
+    managed="purchase", settle=limit_savings_plan,
     description="steady instances on on-demand rates",
 )
