@@ -7,6 +7,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
+from agent.surfaces.report.accounts import accounts_section
 from agent.surfaces.report.charts import daily_series, horizontal_bars, money, stacked_daily_chart
 from agent.surfaces.report.do_first import do_first_section
 from agent.surfaces.report.opportunities import opportunities_table
@@ -110,6 +111,7 @@ def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
 {_cards(report)}
 {_partial(report)}
 {do_first}
+{accounts_section(report)}
 <h2>Executive summary</h2>
 <div class="summary">{escape(report.executive_summary or "No summary was produced.")}</div>
 <p class="muted">Summary: {escape(report.summary_source or "n/a")}</p>

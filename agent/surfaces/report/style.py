@@ -30,6 +30,7 @@ table.do-first details{font-size:12px}
 details .arith{margin:4px 0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .p-high{color:#b91c1c;font-weight:600}.p-medium{color:#b45309}.p-low{color:#475569}
 .warn{background:#fef3c7;border:1px solid #f59e0b;padding:8px 12px;border-radius:6px}
+.warn-inline{background:#fef3c7;border-radius:4px;padding:0 4px;font-size:12px}
 .legend{font-size:13px;color:#334155;background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:8px 12px}
 .badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;white-space:nowrap}
 .e-online-change{background:#dcfce7;color:#166534}.e-purchase{background:#dbeafe;color:#1e40af}

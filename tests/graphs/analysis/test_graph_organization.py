@@ -57,6 +57,7 @@ def test_every_surface_carries_the_account(organization, storage_env) -> None:
     from agent import metrics
     from agent.graphs.runner import ask
     from agent.surfaces.api import create_app
+    from agent.surfaces.report.html import render_html
     from tools.settings import load_settings
 
     truth = organization
@@ -88,3 +89,14 @@ def test_every_surface_carries_the_account(organization, storage_env) -> None:
     offline = get_settings().model_copy(update={"bedrock_model_id": "none"})
     answer = ask("Which account wastes the most?", None, offline).answer
     assert f"- {top_account}: ${top_saving:,.2f} a month" in answer
+
+    # The HTML report's table per account
+    page = render_html(report)
+    table = page.split("<h2>By account</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(\d{12}) ?(.*?)</td><td class=n>\$([\d,.]+)</td><td class=n>\$([\d,.]+)</td>", table)
+    assert {r[0] for r in rows} == {a["account_id"] for a in truth["accounts"]}
+    for account, note, spend, saving in rows:
+        assert float(spend.replace(",", "")) == report.by_account[account]
+        assert float(saving.replace(",", "")) == report.savings.by_account.get(account, 0.0)
+        assert ("could not be assumed" in note) == next(a["refuses_role"] for a in truth["accounts"]
+                                                         if a["account_id"] == account)
