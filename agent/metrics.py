@@ -47,6 +47,9 @@ WASTE_IDENTIFIED = Gauge("aws_waste_identified_usd",
 SAVINGS_IDENTIFIED = Gauge("aws_savings_identified_usd",
                            "The deduplicated monthly savings, by category: waste and pricing_lever (USD); the sum is "
                            "the report's savings total", ["category"], registry=REGISTRY)
+ACCOUNT_MONTHLY_COST = Gauge("aws_account_monthly_cost_usd",
+                             "One month of spend by AWS account (many accounts; Cost Explorer at the payer)",
+                             ["account_id"], registry=REGISTRY)
 ACCOUNT_SAVINGS = Gauge("aws_account_savings_usd",
                         "The deduplicated monthly savings by AWS account (many accounts); the sum is the savings total",
                         ["account_id"], registry=REGISTRY)
@@ -131,6 +134,7 @@ def record_collection(report: Report, duration_s: float) -> None:
         _set_all(WASTE_IDENTIFIED, {k: float(v) for k, v in waste.items()})
         _set_all(SAVINGS_IDENTIFIED, {"waste": report.savings.waste,
                                       "pricing_lever": report.savings.pricing_levers})
+        _set_all(ACCOUNT_MONTHLY_COST, dict(report.by_account))
         _set_all(ACCOUNT_SAVINGS, {k: v for k, v in report.savings.by_account.items() if k})
         _set_all(OPPORTUNITIES, {k: float(v) for k, v in flagged.items()})
         IDLE_RESOURCES.set_all({k: float(v) for k, v in idle.items()})

@@ -15,9 +15,10 @@ DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.js
 METRICS = {"aws_api_calls_total", "aws_api_errors_total", "aws_cost_collection_duration_seconds_bucket",
            "aws_total_monthly_cost_usd", "aws_waste_identified_usd", "aws_optimization_opportunities",
            "aws_idle_resources_count", "aws_underutilized_resources_count", "agent_run_cost_usd_total",
-           "agent_llm_tokens_total", "aws_savings_identified_usd"}
+           "agent_llm_tokens_total", "aws_savings_identified_usd", "aws_account_monthly_cost_usd",
+           "aws_account_savings_usd"}
 PROMQL_WORDS = {"sum", "by", "rate", "increase", "histogram_quantile", "or", "le", "service", "error_type",
-                "component", "direction", "category"}
+                "component", "direction", "category", "account_id"}
 
 
 def _panels(kind: str) -> dict[str, str]:
@@ -60,7 +61,7 @@ def test_clickhouse_panels_answer_exactly(answers: dict[str, list[tuple]]) -> No
 
 def test_prometheus_panels_use_design_metrics() -> None:
     exprs = _panels("prometheus")
-    assert len(exprs) == 10
+    assert len(exprs) == 12
     used = set()
     for expr in exprs.values():
         words = set(re.findall(r"[a-z_][a-z0-9_]*", re.sub(r"\[[^\]]*\]|\{\{[^}]*\}\}", "", expr)))

@@ -47,7 +47,7 @@ def server(tmp_path: Path):
 def test_served_api(server) -> None:
     base, log = server
     assert httpx.get(f"{base}/health").json()["status"] == "ok"
-    assert httpx.get(f"{base}/metrics").text.count("# TYPE ") == 12
+    assert httpx.get(f"{base}/metrics").text.count("# TYPE ") == 13
     r = httpx.get(f"{base}/api/v1/aws/analysis")
     assert (r.status_code, r.headers["content-type"], r.json()["title"]) == (401, "application/problem+json",
                                                                              "Unauthorized")

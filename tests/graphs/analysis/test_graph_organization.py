@@ -85,6 +85,8 @@ def test_every_surface_carries_the_account(organization, storage_env) -> None:
     text = metrics.exposition().decode()
     assert f'aws_account_savings_usd{{account_id="{top_account}"}} {top_saving}' in text
     assert len(re.findall(r"^aws_account_savings_usd\{", text, flags=re.M)) == len(report.savings.by_account)
+    costs = dict(re.findall(r'^aws_account_monthly_cost_usd\{account_id="(\d+)"\} (\S+)$', text, flags=re.M))
+    assert {k: float(v) for k, v in costs.items()} == report.by_account
 
     offline = get_settings().model_copy(update={"bedrock_model_id": "none"})
     answer = ask("Which account wastes the most?", None, offline).answer

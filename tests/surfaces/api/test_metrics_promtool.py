@@ -19,6 +19,7 @@ DESIGN_NAMES = {
     "aws_cost_collection_duration_seconds": "histogram", "aws_total_monthly_cost_usd": "gauge",
     "aws_waste_identified_usd": "gauge", "aws_optimization_opportunities": "gauge",
     "aws_savings_identified_usd": "gauge", "aws_account_savings_usd": "gauge",
+    "aws_account_monthly_cost_usd": "gauge",
     "aws_idle_resources_count": "untyped", "aws_underutilized_resources_count": "untyped",
     "agent_run_cost_usd_total": "counter", "agent_llm_tokens_total": "counter",
 }
