@@ -41,6 +41,9 @@ def run_analysis(settings: Settings, *, regions: list[str] | None = None, lookba
 def _stream(graph: Any, context: Context, thread_id: str | None, progress: Progress | None, trigger: str,
             settings: Settings) -> Report:
     config: dict[str, Any] = {"configurable": {"thread_id": thread_id}} if thread_id else {}
+    # Many accounts: the collect_shard tasks LangGraph runs side by side (each account's API calls are bounded
+    # apart, by AWS_CALLS_IN_FLIGHT).
+    config["max_concurrency"] = settings.executor_concurrency
     final: dict[str, Any] = {}
     try:
         for mode, chunk in graph.stream({"trigger": trigger}, config, context=context,
