@@ -86,6 +86,17 @@ def account_breakdown(costs: CostSummary | None, total: Decimal) -> dict[str, fl
     return reconcile(monthly_by_account(costs), total)
 
 
+def tag_breakdown(costs: CostSummary | None, total: Decimal) -> dict[str, dict[str, float]]:
+    """by_tag: Cost Explorer's spend per value of each cost allocation tag ('' untagged), made one month like
+    `total`: each key's values in proportion to the lookback's spend, adding up to `total` to the cent. With the
+    default 30-day lookback the month is the lookback and nothing is scaled."""
+    if costs is None or not costs.by_tag or costs.total_cost <= 0:
+        return {}
+    share = total / Decimal(str(costs.total_cost))
+    return {key: reconcile({v: Decimal(str(x)) * share for v, x in values.items()}, total)
+            for key, values in sorted(costs.by_tag.items()) if values}
+
+
 def unpriced_lines(opportunities: list[Opportunity]) -> tuple[int, list[str]]:
     """How many findings carry no dollars, and one `missing` line saying so (with how much waste is priced)."""
     findings = [f for o in opportunities for f in o.resources]
@@ -142,6 +153,7 @@ def build_report(
         time_period=period(collection, settings),
         total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
         by_service=by_service, by_region=by_region, by_account=account_breakdown(costs, total),
+        by_tag=tag_breakdown(costs, total),
         opportunities=opportunities, anomalies=anomalies,
         run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
         insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,

@@ -113,3 +113,17 @@ def test_report_without_costs(analyzer, build, report_checker):
     report_checker(json.loads(report.model_dump_json()))
     assert (report.total_monthly_cost, report.total_waste, report.waste_percentage) == (0.0, 10.0, 0.0)
     assert report.time_period == TimePeriod(start=date(2026, 10, 25), end=date(2026, 11, 23))
+
+
+def test_by_tag_is_one_month_adding_up_to_the_total():
+    from agent.analysis.report import tag_breakdown
+    from tools.models import CostSummary, TimePeriod
+
+    # A 60-day lookback of $300.00, of which team=web $200.00, team=data $70.00, untagged $30.00; the month is $150.00.
+    costs = CostSummary(time_period=TimePeriod(start=date(2026, 9, 1), end=date(2026, 10, 30)), total_cost=300.0,
+                        by_tag={"team": {"web": 200.0, "data": 70.0, "": 30.0}, "env": {}})
+    assert tag_breakdown(costs, Decimal("150.00")) == {"team": {"web": 100.0, "data": 35.0, "": 15.0}}
+    # $100.01 a month: 66.673, 23.336 and 10.001 round to values that still add up to it
+    assert tag_breakdown(costs, Decimal("100.01")) == {"team": {"web": 66.67, "data": 23.34, "": 10.0}}
+    assert tag_breakdown(None, Decimal(1)) == {} and tag_breakdown(costs.model_copy(update={"by_tag": {}}),
+                                                                   Decimal(1)) == {}

@@ -88,6 +88,12 @@ def test_every_surface_shows_the_same_total(run: Report, storage_env, report_che
     bars = page.split('aria-label="Savings by type"', 1)[1].split("</svg>", 1)[0]
     assert sum(Decimal(v.replace(",", "")) for v in re.findall(r'class="lb">\$([\d,]+\.\d\d)<', bars)) == total
 
+    # Spend by tag: each asked key's values add up to the month's spend (one month, like the total), and show
+    assert set(report.by_tag) == {"env", "team", "cost-center"}
+    for values in report.by_tag.values():
+        assert round(sum(values.values()), 2) == report.total_monthly_cost
+    assert "<h2>Spend by tag</h2>" in page and "<th>team</th>" in page
+
     # Summaries: the narrated one (the sandbox's Converse server) and the deterministic one name the total
     assert money(total) in report.executive_summary
 

@@ -155,6 +155,9 @@ class Report(Model):
     by_account: dict[str, float] = Field(default_factory=dict)
     """Linked account id -> its part of `total_monthly_cost` (same month, adds up to it to the cent); empty unless
     several accounts are read."""
+    by_tag: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Cost allocation tag key -> value ('' untagged) -> its part of `total_monthly_cost` (Cost Explorer's tag
+    grouping, made one month like the total; each key adds up to it)."""
     opportunities: list[Opportunity]
     anomalies: list[Anomaly]
     run_cost: RunCost = Field(default_factory=RunCost)

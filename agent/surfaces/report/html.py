@@ -13,6 +13,7 @@ from agent.surfaces.report.do_first import do_first_section
 from agent.surfaces.report.opportunities import opportunities_table
 from agent.surfaces.report.prices_used import PriceList
 from agent.surfaces.report.style import CSS
+from agent.surfaces.report.tags import tags_section
 from tools.models import CostRow, Report
 from tools.resource_label import display
 
@@ -112,6 +113,7 @@ def render_html(report: Report, daily: list[CostRow] | None = None) -> str:
 {_partial(report)}
 {do_first}
 {accounts_section(report)}
+{tags_section(report)}
 <h2>Executive summary</h2>
 <div class="summary">{escape(report.executive_summary or "No summary was produced.")}</div>
 <p class="muted">Summary: {escape(report.summary_source or "n/a")}</p>
