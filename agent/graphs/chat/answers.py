@@ -25,7 +25,7 @@ HANDLERS: dict[str, Handler] = {
     "spend": answers_spend.spend, "change": answers_change.change, "anomalies": answers_change.anomalies,
     "forecast": answers_change.forecast, "run_cost": answers_change.run_cost, "savings": answers_findings.savings,
     "findings": answers_findings.findings, "resources": answers_findings.resources,
-    "details": answers_findings.details,
+    "details": answers_findings.details, "actions": answers_findings.actions,
 }
 NOTHING_TO_LOOK_UP = ("the question names nothing I can look up (a service, region, team, finding type, resource "
                       "or period) or asks for something no tool computes")

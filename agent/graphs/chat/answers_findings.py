@@ -252,3 +252,18 @@ def details(plan: Plan, known: Known, reply: Reply, now: date) -> None:
                     f"{x.get('recommendation', '')}" for x in item["findings"]))
     if result.get("note"):
         reply.say(result["note"])
+
+
+def actions(plan: Plan, known: Known, reply: Reply, now: date) -> None:
+    result = reply.ask("do_first", {"limit": plan.top_n or 5})
+    if reply.failed(result, "the latest report"):
+        return
+    if not result["actions"]:
+        reply.say(f"The latest report has nothing to act on {reply.cite(result)}.")
+        return
+    reply.say(f"Do this first ({len(result['actions'])} of {result['count']} actions, best saving x confidence first; "
+              f"all of them save {money(result['total_savings_usd'])} a month) {reply.cite(result)}:")
+    for a in result["actions"]:
+        where = a["name"] or a["resource_id"]
+        reply.say(f"{a['rank']}. {where} ({a['region']}): {a['action']}; {money(a['monthly_saving'])} a month, "
+                  f"{a['effort']}, confidence {a['confidence']:.2f}. {a['risk']}")

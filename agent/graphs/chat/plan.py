@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 from tools.models import OpportunityType, ResourceKind
 
 Measure = Literal["spend", "change", "anomalies", "forecast", "run_cost", "savings", "findings", "resources",
-                  "details", "unknown"]
+                  "details", "actions", "unknown"]
 Shape = Literal["total", "breakdown", "top", "list", "count", "share"]
 GroupBy = Literal["service", "region", "tag", "usage_type", "day", "month", "type", "account"]
 MEASURES: tuple[str, ...] = Measure.__args__  # type: ignore[attr-defined]

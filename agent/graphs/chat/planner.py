@@ -34,6 +34,8 @@ _SAVINGS = re.compile(r"\bsav(?:e|es|ed|ing|ings)\b|\bwaste[ds]?\b|\bwasting\b|\
 _CUT = re.compile(r"\b(?:lower|reduce|cut|trim|shrink|optimi[sz]e)\s+(?:our |the |my )?(?:\w+ )?(?:bill|costs?|spend)")
 _OPPS = re.compile(r"opportunit|recommend|optimi[sz]|quick wins?|\bfindings?\b|\bwhat should (?:we|i) (?:fix|do|"
                    r"change|clean)|\bclean ?up\b|\bissues?\b|\bproblems?\b")
+_FIRST = re.compile(r"\bdo first\b|\bstart with\b|\bfirst steps?\b|\bprioriti[sz]e\b|\bwhere (?:do|should) (?:we|i) "
+                    r"start\b|\bbest (?:single |next )?actions?\b|\bdo this first\b")
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b")
 _LIST = re.compile(r"\bwhich\b|\blist\b|\bshow\b|\bwhat are\b|\bname (?:the|all)\b|\bgive me\b|\benumerate\b|"
                    r"\bwhat \w+ (?:do|does) we have\b|\bany\b")
@@ -83,6 +85,8 @@ def measure_of(text: str) -> Measure:
         return "run_cost"
     if _FORECAST.search(rest):
         return "forecast"
+    if _FIRST.search(q):
+        return "actions"
     if _CUT.search(rest):
         return "savings"
     if baseline is not None or (_CHANGE.search(rest) and (_SPEND.search(rest) or _ANOMALY.search(rest))):

@@ -172,6 +172,9 @@ QUERIES: dict[str, tuple[Any, type[Args], str]] = {
     "report_summary": (tools_findings.report_summary, tools_findings.SummaryArgs,
                        "The latest report's headline: spend, total waste (deduplicated: each resource's largest "
                        "saving once), waste by service, the regions collected, what the run itself cost."),
+    "do_first": (tools_findings.do_first, tools_findings.ActionArgs,
+                 "What to do first: the latest report's single actions (one per resource), ranked by monthly saving x "
+                 "confidence, each with its effort (online change, restart, data deletion, purchase ...) and risk."),
     "top_opportunities": (opportunities, OpportunityArgs,
                           "Largest savings opportunities (type idle_resource for idle resources)."),
     "findings": (tools_findings.findings, tools_findings.FindingArgs,

@@ -12,12 +12,16 @@ from typing import Any
 
 from pydantic import Field
 
+from agent.analysis.actions import CONFIDENCE, ranked_actions
 from agent.analysis.report import with_savings
-from agent.analysis.savings import savings_totals, waste_by_service
+from agent.analysis.savings import of_account, savings_totals, waste_by_service
 from agent.graphs.chat.args import Args
 from agent.graphs.chat.common import Label, State, filter_text, report_or_fail, report_source, storage
 from tools.models import Finding, Opportunity, OpportunityType, ResourceKind, cents
 from tools.resource_label import display
+
+ACTION_FIELDS = {"rank", "resource_id", "name", "region", "account_id", "type", "action", "monthly_saving",
+                 "confidence", "effort", "risk", "also_found"}
 
 KIND_OF_TYPE: dict[str, str] = {
     "idle_resource": "ec2_instance", "rightsizing": "ec2_instance", "spot_migration": "ec2_instance",
@@ -125,3 +129,20 @@ def report_summary(args: SummaryArgs) -> dict[str, Any]:
             "generated_at": report.generated_at.isoformat() if report.generated_at else None,
             "source": report_source(report, "summary")}
 
+
+
+class ActionArgs(Args):
+    limit: int = Field(5, ge=1, le=50, description="how many actions, best first")
+    account_id: str | None = Field(None, pattern=r"^\d{12}$", description="only this account's actions")
+
+
+def do_first(args: ActionArgs) -> dict[str, Any]:
+    """The latest report's single actions ranked by saving x confidence: what to do first."""
+    report = with_savings(report_or_fail())
+    opportunities = report.opportunities if args.account_id is None else of_account(report.opportunities,
+                                                                                    args.account_id)
+    ranked = ranked_actions(opportunities)
+    return {"actions": [a.model_dump(mode="json", include=ACTION_FIELDS) for a in ranked[:args.limit]],
+            "count": len(ranked), "total_savings_usd": savings_totals(opportunities).total,
+            "confidence": CONFIDENCE, "source": report_source(report, "do-this-first list")
+            + filter_text(account=args.account_id)}

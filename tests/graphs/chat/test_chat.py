@@ -123,8 +123,9 @@ def test_llm_calls_a_tool_then_answers_with_the_cited_figure_and_is_billed(store
     tool_result = json.loads(second[-1]["content"][0]["toolResult"]["content"][0]["text"])
     assert (tool_result["total_usd"], tool_result["source"]) == (figure, source)
     names = [t["toolSpec"]["name"] for t in converse.requests[0]["toolConfig"]["tools"]]
-    assert names == ["spend", "spend_trend", "compare_spend", "forecast", "report_summary", "top_opportunities",
-                     "findings", "resources", "anomalies", "resource_details", "agent_costs", "catalog"]
+    assert names == ["spend", "spend_trend", "compare_spend", "forecast", "report_summary", "do_first",
+                     "top_opportunities", "findings", "resources", "anomalies", "resource_details", "agent_costs",
+                     "catalog"]
     costs = storage.agent_cost_totals()
     assert (costs["bedrock"], costs["input_tokens"], costs["output_tokens"], costs["records"]) == (
         0.01455, 4400, 90, 2)

@@ -176,6 +176,8 @@ def _finding_cases(a: Account) -> list[Case]:
     eu_idle = [f for f in a.findings("idle_resource", "idle_database", "idle_nat_gateway", "unused_elastic_ip",
                                      "unattached_volume") if f[0].region == EU]
     report = a.report()
+    # every finding has confidence 0.9: the best actions are the largest counted savings (ties by resource id)
+    actionable = sorted((c for c in a.counted().values() if c[2] > 0), key=lambda c: (-c[2], c[0].rid))
     top5 = sorted(report.opportunities, key=lambda o: -o.estimated_savings)[:5]
     running = [r for r in RESOURCES if r.kind == "ec2_instance" and r.state == "running"]
     return [
@@ -184,6 +186,11 @@ def _finding_cases(a: Account) -> list[Case]:
               f"- waste (idle, unused, oversized): {m(a.split()[0])}, {report.waste_percentage:.2f} % of",
               f"- pricing levers (Reserved Instances, Savings Plans, spot): {m(a.split()[1])}"], [m(naive)]),
         Case("How much could we save on EC2?", [f"EC2 resources would save {m(ec2)} a month"]),
+        Case("What should we do first?",
+             [f"Do this first (5 of {len(actionable)} actions, best saving x confidence first; all of them save "
+              f"{m(waste)} a month)",
+              *(f"{i}. {r.name if r.rid.startswith('arn:') else r.rid} ({r.region}): " for i, (r, _, _)
+                in enumerate(actionable[:5], 1))], lines=("", 6)),
         Case("How much would fixing the Multi-AZ databases save?",
              ["1 RDS database that runs Multi-AZ outside production (multi_az) would save $189.80 a month"]),
         Case("Which S3 buckets have no lifecycle rules?",
