@@ -13,3 +13,10 @@ def _known_regions() -> frozenset[str]:
 
 
 KNOWN_REGIONS: frozenset[str] = _known_regions()
+
+
+def known_region(value: str) -> str:
+    """`value` when AWS knows the region; `ValueError` naming it otherwise (for pydantic validators)."""
+    if value not in KNOWN_REGIONS:
+        raise ValueError(f"unknown region {value!r}")
+    return value

@@ -17,7 +17,7 @@ from croniter import croniter
 from pydantic import BaseModel, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
-from tools.regions import KNOWN_REGIONS
+from tools.regions import KNOWN_REGIONS, known_region
 from tools.settings_words import describe
 
 APP_NAME = "optiinfra-cost-agent"
@@ -291,18 +291,12 @@ class Settings(BaseSettings):
     @field_validator("aws_default_region")
     @classmethod
     def _known_default_region(cls, value: str) -> str:
-        if value not in KNOWN_REGIONS:
-            raise ValueError(f"unknown region {value!r}")
-        return value
+        return known_region(value)
 
     @field_validator("bedrock_region")
     @classmethod
     def _known_bedrock_region(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if value not in KNOWN_REGIONS:
-            raise ValueError(f"unknown region {value!r}")
-        return value
+        return None if value in (None, "") else known_region(value)
 
     @field_validator("api_key")
     @classmethod

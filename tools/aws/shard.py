@@ -23,7 +23,7 @@ from tools.aws.org.limits import CallLimits, shared_limits
 from tools.aws.org.sessions import AccountSessions, AccountUnavailable, shared_sessions
 from tools.models import ApiCallCount, CollectionError, CollectionResult, MetricSpec, Model, Resource
 from tools.pricing.book import PriceBook
-from tools.regions import KNOWN_REGIONS
+from tools.regions import known_region
 from tools.settings import Settings
 
 
@@ -36,9 +36,7 @@ class Shard(Model):
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        if value not in KNOWN_REGIONS:
-            raise ValueError(f"unknown region {value!r}")
-        return value
+        return known_region(value)
 
     @property
     def key(self) -> str:

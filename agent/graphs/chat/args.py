@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tools.regions import KNOWN_REGIONS
+from tools.regions import known_region
 
 
 class ToolInputError(ValueError):
@@ -39,9 +39,7 @@ class Args(BaseModel):
     @field_validator("region", mode="after", check_fields=False)
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and value not in KNOWN_REGIONS:
-            raise ValueError(f"unknown region {value!r}")
-        return value
+        return None if value is None else known_region(value)
 
 
 class PeriodArgs(Args):
