@@ -70,10 +70,14 @@ def comparable(report: Report) -> dict[str, Any]:
 
 
 def start_workers(env: dict[str, str], names: list[str], logs: Path) -> list[subprocess.Popen]:
-    return [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tools.executors.worker", "worker", "--concurrency", "1",
-         "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT) for name in names]
+    procs = []
+    for name in names:
+        with (logs / f"{name}.log").open("w") as log:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "tools.executors.worker", "worker", "--concurrency", "1",
+                 "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+    return procs
 
 
 def pool_pids(app: Any, names: list[str], procs: list[subprocess.Popen], logs: Path) -> dict[str, set[int]]:
