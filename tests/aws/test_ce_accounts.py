@@ -58,17 +58,20 @@ def test_several_accounts_add_one_request_by_linked_account(make_client, ce_serv
     summary = ce.collect_summary()
     first, *more = _account_requests(ce_server)
     daily = ce_server.requests[0][1]
-    # the main daily spend request's window, metrics and usage filter; only the grouping differs
-    assert first == {"TimePeriod": {"Start": "2026-09-27", "End": "2026-11-24"}, "Granularity": "DAILY",
+    # the main daily spend request's metrics and usage filter over the report period only (by_account needs the
+    # month, not the 28 days of anomaly history); only the grouping and the start differ
+    assert first == {"TimePeriod": {"Start": "2026-10-25", "End": "2026-11-24"}, "Granularity": "DAILY",
                      "Metrics": ["UnblendedCost", "AmortizedCost"], "GroupBy": BY_ACCOUNT, "Filter": USAGE_ONLY}
-    assert {k: v for k, v in daily.items() if k != "GroupBy"} == {k: v for k, v in first.items() if k != "GroupBy"}
-    # 58 days in pages of 20: three paid pages, the later ones the same request with its token
-    assert [body.get("NextPageToken") for body in more] == ["20", "40"]
-    assert factory.ledger.count("ce", "GetCostAndUsage") == 3 + 3 + 3 + 3 + 1
-    assert factory.ledger.paid_usd() == Decimal("0.13")
-    assert len(summary.daily_by_account) == 58 * 5
+    assert daily["TimePeriod"] == {"Start": "2026-09-27", "End": "2026-11-24"}
+    assert {k: v for k, v in daily.items() if k not in ("GroupBy", "TimePeriod")} == {
+        k: v for k, v in first.items() if k not in ("GroupBy", "TimePeriod")}
+    # 30 days in pages of 20: two paid pages, the later one the same request with its token
+    assert [body.get("NextPageToken") for body in more] == ["20"]
+    assert factory.ledger.count("ce", "GetCostAndUsage") == 3 + 3 + 3 + 2 + 1
+    assert factory.ledger.paid_usd() == Decimal("0.12")
+    assert len(summary.daily_by_account) == 30 * 5
     lambda_row = next(r for r in summary.daily_by_account if r.service == "AWS Lambda")
-    assert lambda_row == CostRow(day=date(2026, 9, 27), service="AWS Lambda", region="", cost=0.1234567891,
+    assert lambda_row == CostRow(day=date(2026, 10, 25), service="AWS Lambda", region="", cost=0.1234567891,
                                  amortized_cost=0.1234567891, account_id=PROD)
     assert summary.account_names == ACCOUNT_NAMES
     assert summary.total_cost == 162.16  # the spend itself is the main request's, unchanged
@@ -97,15 +100,15 @@ def test_the_answer_by_account_is_cached_like_the_others(make_client, ce_server)
     first = ce.collect_summary()
     again, factory, _ = make_client(aws_accounts="organization")  # a new process reads the same cache
     assert again.collect_summary().daily_by_account == first.daily_by_account
-    assert factory.ledger.count("ce") == 0 and len(_account_requests(ce_server)) == 3
+    assert factory.ledger.count("ce") == 0 and len(_account_requests(ce_server)) == 2
 
 
 def test_a_60_day_lookback_still_gives_one_month_per_account(make_client, ce_server):
     ce, _, settings = make_client(aws_accounts="organization", aws_cost_lookback_days=60)
     summary = ce.collect_summary()
     requests = _account_requests(ce_server)
-    # the same window as the daily spend: 28 days of history + 60 days = 88 days, five pages
-    assert requests[0]["TimePeriod"] == {"Start": "2026-08-28", "End": "2026-11-24"} and len(requests) == 5
+    # the report period: 60 days, three pages
+    assert requests[0]["TimePeriod"] == {"Start": "2026-09-25", "End": "2026-11-24"} and len(requests) == 3
     assert summary.total_cost == 324.33  # 60 days of the period: 2 x 162.163703673
     report = _report(summary, settings)
     assert (report.total_monthly_cost, report.by_account) == (162.16, MONTH_BY_ACCOUNT)

@@ -97,11 +97,13 @@ def _regional_task(service: str, region: str, factory: ClientFactory, settings: 
 def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceBook, *, regions: Sequence[str],
                       refresh: bool = False, progress: Progress | None = None, cache: Cache | None = None,
                       today: date | None = None, cost_explorer: bool = True,
-                      inventory: bool = True) -> CollectionResult:
+                      inventory: bool = True, bucket_regions: Sequence[str] | None = None) -> CollectionResult:
     """Costs (Cost Explorer) and the inventory of every region, concurrently within COLLECTION_CONCURRENCY.
 
     `cost_explorer=False`: the inventory only (an organization's shards: Cost Explorer is asked once, at the payer);
-    `inventory=False`: Cost Explorer only (the payer's part of an organization's run)."""
+    `inventory=False`: Cost Explorer only (the payer's part of an organization's run); `bucket_regions`: the regions
+    whose S3 buckets to read (default `regions`; [] none: S3 lists every bucket of the account at once, so an
+    organization's run reads them in one shard per account)."""
     regions = list(regions)
     errors: list[CollectionError] = []
     account_id = ""
@@ -117,7 +119,9 @@ def collect_inventory(factory: ClientFactory, settings: Settings, prices: PriceB
     if inventory:
         tasks += [(f"{service}/{region}", _regional_task(service, region, factory, settings, prices))
                   for region in regions for service in REGIONAL]
-        tasks.append(("s3/global", lambda: s3.collect_bucket_costs(regions)))
+        buckets = regions if bucket_regions is None else list(bucket_regions)
+        if buckets:
+            tasks.append(("s3/global", lambda: s3.collect_bucket_costs(buckets)))
     outcomes: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=settings.collection_concurrency, thread_name_prefix="collect") as pool:
         futures = {pool.submit(fn): scope for scope, fn in tasks}

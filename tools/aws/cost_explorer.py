@@ -253,8 +253,10 @@ class CostExplorerClient:
                                         refresh=refresh, filter_=USAGE_FILTER)
         by_account = None
         if self.settings.aws_accounts:  # once, here at the payer, for every linked account (docs/money.md)
+            # Over the report period only: by_account needs the month, not the anomaly history (pages grow with
+            # accounts x services x days).
             by_account = self._optional("costs_by_account", lambda: self.cost_and_usage_pages(
-                history_start, period.end, group_by=ACCOUNT_GROUPS, refresh=refresh, filter_=USAGE_FILTER))
+                period.start, period.end, group_by=ACCOUNT_GROUPS, refresh=refresh, filter_=USAGE_FILTER))
         tags = list(self.settings.cost_allocation_tags if tags is None else tags)
         by_tag = {tag: self.get_cost_and_usage(period.start, period.end, granularity="MONTHLY",
                                                group_by=(f"TAG:{tag}",), refresh=refresh, filter_=USAGE_FILTER)

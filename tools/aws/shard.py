@@ -32,6 +32,9 @@ class Shard(Model):
 
     account_id: str = Field(pattern=r"^\d{12}$")
     region: str
+    bucket_regions: list[str] | None = None
+    """The regions whose S3 buckets this shard reads: None its own; the plan gives each account's first shard all
+    of the run's regions and the others none (ListBuckets lists the whole account at once)."""
 
     @field_validator("region")
     @classmethod
@@ -88,7 +91,7 @@ def collect_shard(shard: Shard, settings: Settings, run_id: str, *, today: date 
     book = prices or PriceBook.load()
     try:
         inventory = collect_inventory(factory, settings, book, regions=[shard.region], today=today,
-                                      cost_explorer=False)
+                                      cost_explorer=False, bucket_regions=shard.bucket_regions)
         measured = collect_utilization(factory, settings, inventory, prices=book, today=today, specs=specs)
     except Exception as exc:  # isolation: a shard that breaks is one error, the run goes on
         return _done(result.model_copy(update={

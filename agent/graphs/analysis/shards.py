@@ -64,7 +64,8 @@ def plan(settings: Settings, run_id: str, refresh: bool, progress: Any) -> tuple
     prices = run_prices(factory, settings)
     payer = collect_inventory(factory, settings, prices, regions=regions, refresh=refresh, progress=progress,
                               inventory=False)
-    shards = [Shard(account_id=a.account_id, region=r) for a in accounts for r in regions]
+    shards = [Shard(account_id=a.account_id, region=r, bucket_regions=list(regions) if i == 0 else [])
+              for a in accounts for i, r in enumerate(regions)]
     _keep(errors, settings, run_id, SHARDS, ShardPlan(**payer.model_dump(), shards=shards))
     _keep(errors, settings, run_id, COLLECTION, payer)  # what utilize reads when no account could be listed
     _store(errors, settings, "store_collection", payer, run_id)
