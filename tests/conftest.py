@@ -175,6 +175,12 @@ def org_sandbox_env(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def org50_sandbox_env(tmp_path_factory: pytest.TempPathFactory):
+    """Fifty members of four instances, member 7 refusing the role: issue 16's organization."""
+    yield from _sandbox(tmp_path_factory, "--scale", "8", "--accounts", "50", "--refuse", "7", "--member-scale", "4")
+
+
+@pytest.fixture(scope="session")
 def extended_sandbox_env(tmp_path_factory: pytest.TempPathFactory):
     """The simulated account with the cases real accounts add (Windows, RHEL, spot, RI-covered, legacy RDS,
     managed capacity, part-time, recently stopped, large gp2, small objects, new spend)."""

@@ -203,3 +203,16 @@ def test_a_member_refusing_the_role_is_account_unavailable(organization):
         "OptiInfraCostReadOnly")
     assert sessions.session(ids[2]).client("sts").get_caller_identity()["Account"] == ids[2]
     assert refused == [ids[1]]  # AccessDenied is not retried
+
+
+def test_sessions_are_not_shared_across_endpoints(monkeypatch) -> None:
+    # Credentials one STS endpoint issued mean nothing to another: a process that moves to other endpoints (a
+    # second simulated organization, a test after a test) gets new sessions.
+    from tools.aws.org import shared_sessions
+    from tools.settings import load_settings
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    first = shared_sessions(load_settings())
+    assert shared_sessions(load_settings()) is first
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:2")
+    assert shared_sessions(load_settings()) is not first

@@ -8,6 +8,7 @@ before any of its requests (`AccountUnavailable`), never as a failure of each of
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -124,9 +125,12 @@ def _identity(settings: Settings) -> tuple[Any, ...]:
     def secret(value: Any) -> int:
         return hash(value.get_secret_value()) if value is not None else 0
 
+    # The endpoints too: credentials one STS endpoint issued mean nothing to another (boto3 reads them from the
+    # environment, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, not from the settings).
+    endpoints = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL")))
     return (settings.aws_profile, settings.aws_role_arn, secret(settings.aws_access_key_id),
             secret(settings.aws_external_id), settings.aws_org_role_name, secret(settings.aws_org_external_id),
-            settings.aws_org_session_seconds, settings.aws_default_region)
+            settings.aws_org_session_seconds, settings.aws_default_region, endpoints)
 
 
 def shared_sessions(settings: Settings) -> AccountSessions:
