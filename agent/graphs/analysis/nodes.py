@@ -9,22 +9,16 @@ partial); it never stops the run silently.
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
-from pydantic import BaseModel
 
-from agent import metrics
 from agent.analysis import AWSCostAnalyzer
 from agent.analysis.prices import analysis_prices
 from agent.analysis.report import build_report
-from agent.analysis.rules.registry import REGISTRY
 from agent.analysis.savings import with_counted_flags
 from agent.graphs.analysis import shards
 from agent.graphs.analysis.run_data import (
@@ -36,128 +30,69 @@ from agent.graphs.analysis.run_data import (
     collection_summary,
 )
 from agent.graphs.analysis.state import AnalysisState
+from agent.graphs.analysis.steps import (
+    billed_factory,
+    emit,
+    failure,
+    keep,
+    ledger_update,
+    settings_of,
+    store,
+    utilization_specs,
+)
 from agent.graphs.context import Context
 from agent.graphs.run_bill import RunBill
-from agent.llm.model import error_code
 from agent.llm.narration import write_summary
-from tools.aws.clients import ClientFactory
 from tools.aws.collect import collect_inventory, collect_utilization
 from tools.aws.live_prices import run_prices
-from tools.billing import LedgerBiller
-from tools.models import ApiCallCount, CollectionError, CollectionResult, MetricSpec, Report
+from tools.models import ApiCallCount, CollectionError, CollectionResult, Report
 from tools.pricing.book import PriceBook
-from tools.settings import Settings
-from tools.storage import get_storage
-from tools.storage.run_cache import RunCacheError, get_run_cache
+from tools.storage.run_cache import get_run_cache
 
 log = logging.getLogger(__name__)
 
 
-def utilization_specs() -> Mapping[str, Sequence[MetricSpec]]:
-    """The utilize step's CloudWatch metrics: what the registered analysis rules declare they read."""
-    return REGISTRY.metric_specs()
-
-
-def _settings(runtime: Runtime[Context]) -> Settings:
-    return (runtime.context or Context()).settings()
-
-
-def _emit(node: str) -> Callable[..., None]:
-    """A progress callable for the collectors that forwards to the graph's custom stream."""
-    try:
-        writer = get_stream_writer()
-    except RuntimeError:  # outside a runnable context (direct calls in tests)
-        return lambda *args, **kwargs: None
-    # Collectors call this from their worker threads, where the graph's context variables are unset:
-    # run the writer in (a copy of) the node's context.
-    node_context = contextvars.copy_context()
-
-    def progress(*args: Any, **kwargs: Any) -> None:
-        message = " ".join(str(a) for a in args) + (f" {kwargs}" if kwargs else "")
-        try:
-            node_context.copy().run(writer, {"node": node, "message": message.strip()})
-        except Exception:  # progress is best effort; it must never fail a region's collection
-            log.debug("progress event dropped", exc_info=True)
-
-    return progress
-
-
-def _failure(scope: str, exc: BaseException) -> dict[str, Any]:
-    log.warning("%s failed: %s", scope, exc)
-    text = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
-    return CollectionError(scope=scope, error=text, code=error_code(exc)).model_dump(mode="json")
-
-
-def _store(errors: list[dict[str, Any]], settings: Settings, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call one storage method; a failure becomes an error of the run, not an exception."""
-    try:
-        return getattr(get_storage(settings), method)(*args, **kwargs)
-    except Exception as exc:
-        errors.append(_failure(f"storage/{method}", exc))
-        return None
-
-
-def _keep(errors: list[dict[str, Any]], settings: Settings, run_id: str, key: str, value: BaseModel) -> None:
-    """Put a value in the run cache; a Redis failure is an error of the run (this process still holds it)."""
-    try:
-        get_run_cache(settings).put(run_id, key, value)
-    except RunCacheError as exc:
-        errors.append(_failure(f"run_cache/{key}", exc))
-
-
-def _billed_factory(settings: Settings, run_id: str) -> tuple[ClientFactory, LedgerBiller]:
-    """A client factory whose paid requests are billed (cost log) to this run."""
-    factory = ClientFactory(settings)
-    return factory, RunBill(settings, session_id=run_id).ledger_biller(factory.ledger)
-
-
-def _ledger_update(factory: ClientFactory, biller: LedgerBiller) -> dict[str, Any]:
-    metrics.record_agent_cost("aws_api", biller.bill().aws_api_cost)
-    return {"aws_api_usd": float(factory.ledger.paid_usd()),
-            "api_calls": [c.model_dump(mode="json") for c in factory.ledger.snapshot()]}
-
-
 def collect(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Spend from Cost Explorer, the inventory of every region and its list prices; stored as collected."""
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     context = runtime.context or Context()
     run_id = state.get("run_id") or uuid.uuid4().hex
     if settings.aws_accounts:
-        update, planned_errors = shards.plan(settings, run_id, context.refresh, _emit("collect"))
+        update, planned_errors = shards.plan(settings, run_id, context.refresh, emit("collect"))
         return {**update, "graph_errors": planned_errors}
-    factory, biller = _billed_factory(settings, run_id)
+    factory, biller = billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
     prices = run_prices(factory, settings)
     collection = collect_inventory(factory, settings, prices, regions=factory.regions(),
-                                   refresh=context.refresh, progress=_emit("collect"))
+                                   refresh=context.refresh, progress=emit("collect"))
     notes = [n for n in prices.notes() if n not in collection.missing]
     collection = collection.model_copy(update={"missing": [*collection.missing, *notes]})
-    _keep(errors, settings, run_id, COLLECTION, collection)
-    _store(errors, settings, "store_collection", collection, run_id)
+    keep(errors, settings, run_id, COLLECTION, collection)
+    store(errors, settings, "store_collection", collection, run_id)
     return {"run_id": run_id, "collected": collection_summary(collection), "graph_errors": errors,
-            **_ledger_update(factory, biller)}
+            **ledger_update(factory, biller)}
 
 
 def utilize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """CloudWatch utilization of every resource (batched GetMetricData); stored as collected."""
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     run_id = state["run_id"]
     collection = get_run_cache(settings).get(run_id, COLLECTION, CollectionResult)
-    factory, biller = _billed_factory(settings, run_id)
+    factory, biller = billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
     try:
-        collection = collect_utilization(factory, settings, collection, progress=_emit("utilize"),
+        collection = collect_utilization(factory, settings, collection, progress=emit("utilize"),
                                          specs=utilization_specs())
     except Exception as exc:  # the inventory and spend stay valid; the report says utilization failed
-        errors.append(_failure("cloudwatch/utilization", exc))
-    _keep(errors, settings, run_id, COLLECTION, collection)  # replaces the unmeasured one, which can go
-    _store(errors, settings, "store_collection", collection, run_id)
-    return {"collected": collection_summary(collection), "graph_errors": errors, **_ledger_update(factory, biller)}
+        errors.append(failure("cloudwatch/utilization", exc))
+    keep(errors, settings, run_id, COLLECTION, collection)  # replaces the unmeasured one, which can go
+    store(errors, settings, "store_collection", collection, run_id)
+    return {"collected": collection_summary(collection), "graph_errors": errors, **ledger_update(factory, biller)}
 
 
 def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The rules (docs/rules.md) and the anomaly detector, over the collection; anomalies stored."""
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     run_id = state["run_id"]
     collection = get_run_cache(settings).get(run_id, COLLECTION, CollectionResult)
     # Prices are data gathered by the collect node (billed usage, list quotes): the rules do no I/O.
@@ -169,10 +104,10 @@ def analyze(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
         try:
             anomalies = analyzer.detect_anomalies(collection.costs)
         except Exception as exc:
-            errors.append(_failure("analysis/anomalies", exc))
+            errors.append(failure("analysis/anomalies", exc))
     analyzed = Analyzed(result=result, anomalies=anomalies)
-    _keep(errors, settings, run_id, ANALYSIS, analyzed)
-    _store(errors, settings, "store_anomalies", anomalies, run_id, generated_at=collection.collected_at)
+    keep(errors, settings, run_id, ANALYSIS, analyzed)
+    store(errors, settings, "store_anomalies", anomalies, run_id, generated_at=collection.collected_at)
     return {"analyzed": analysis_summary(analyzed), "graph_errors": errors}
 
 
@@ -190,7 +125,7 @@ def _merge_calls(calls: list[dict[str, Any]]) -> list[ApiCallCount]:
 def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rank the opportunities against the month's spend, store them, and build the report (totals reconcile
     to the cent) for the summary."""
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     run_id = state["run_id"]
     cache = get_run_cache(settings)
     collection = cache.get(run_id, COLLECTION, CollectionResult)
@@ -200,7 +135,7 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
         analyzed.result.opportunities, total))
     analysis = analyzed.result.model_copy(update={"opportunities": ranked})  # the cached result stays as put
     errors: list[dict[str, Any]] = []
-    _store(errors, settings, "store_optimization_opportunities", ranked, run_id=run_id,
+    store(errors, settings, "store_optimization_opportunities", ranked, run_id=run_id,
            generated_at=collection.collected_at)
     graph_errors = [CollectionError.model_validate(e) for e in [*state.get("graph_errors", []), *errors]]
     collection = collection.model_copy(update={
@@ -208,7 +143,7 @@ def prioritize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any
         "api_calls": _merge_calls(state.get("api_calls", [])) or collection.api_calls,
     })
     report = build_report(collection, analysis, analyzed.anomalies, settings)
-    _keep(errors, settings, run_id, REPORT, report)
+    keep(errors, settings, run_id, REPORT, report)
     return {"graph_errors": errors}
 
 
@@ -223,7 +158,7 @@ def _with_errors(report: Report, errors: list[dict[str, Any]]) -> Report:
 def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Bedrock's executive summary (or the labelled deterministic one), the run's bill, and the stored report;
     the run's data leaves the run cache."""
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     run_id = state["run_id"]
     report = get_run_cache(settings).get(run_id, REPORT, Report)
     # Failures recorded after the report was built (prioritize keeping it in the run cache) join it here.
@@ -233,12 +168,12 @@ def summarize(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]
     text, source = write_summary(report, settings, callbacks=bill.callbacks("summary"))
     run_cost = bill.run_cost(aws_api_usd=Decimal(str(state.get("aws_api_usd", 0.0))))
     errors: list[dict[str, Any]] = []
-    _store(errors, settings, "store_agent_costs",
+    store(errors, settings, "store_agent_costs",
            bill.records(run_cost, run_id=run_id, trigger=state.get("trigger", "")))
     report = report.model_copy(update={"executive_summary": text, "summary_source": source, "run_cost": run_cost})
     report = _with_errors(report, errors)
     late: list[dict[str, Any]] = []  # a report that could not be stored cannot say so itself: the output does
-    _store(late, settings, "store_report", report, run_id)
+    store(late, settings, "store_report", report, run_id)
     get_run_cache(settings).drop(run_id)
     return {"report": report.model_dump(mode="json"),
             "errors": [e.model_dump(mode="json") for e in report.errors] + late, "graph_errors": errors + late}

@@ -9,6 +9,7 @@ one collection the rules read. Without `AWS_ACCOUNTS` the graph goes collect -> 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -17,6 +18,15 @@ from typing_extensions import TypedDict
 
 from agent.graphs.analysis.run_data import COLLECTION, collection_summary
 from agent.graphs.analysis.state import AnalysisState
+from agent.graphs.analysis.steps import (
+    billed_factory,
+    failure,
+    keep,
+    ledger_update,
+    settings_of,
+    store,
+    utilization_specs,
+)
 from agent.graphs.context import Context
 from tools.aws.collect import collect_inventory, with_list_quotes
 from tools.aws.live_prices import run_prices
@@ -51,14 +61,12 @@ class ShardPlan(CollectionResult):
 def plan(settings: Settings, run_id: str, refresh: bool, progress: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Organization mode's collect: the accounts (AWS_ACCOUNTS), the payer's spend grouped by linked account, and
     one shard per account and region. (state update, graph errors)"""
-    from agent.graphs.analysis.nodes import _billed_factory, _failure, _keep, _ledger_update, _store
-
-    factory, biller = _billed_factory(settings, run_id)
+    factory, biller = billed_factory(settings, run_id)
     errors: list[dict[str, Any]] = []
     try:
         accounts = discover_accounts(shared_sessions(settings))
     except AccountDiscoveryError as exc:
-        errors.append(_failure("organizations/list_accounts", exc))
+        errors.append(failure("organizations/list_accounts", exc))
         accounts = []
     regions = factory.regions()
     prices = run_prices(factory, settings)
@@ -66,11 +74,11 @@ def plan(settings: Settings, run_id: str, refresh: bool, progress: Any) -> tuple
                               inventory=False)
     shards = [Shard(account_id=a.account_id, region=r, bucket_regions=list(regions) if i == 0 else [])
               for a in accounts for i, r in enumerate(regions)]
-    _keep(errors, settings, run_id, SHARDS, ShardPlan(**payer.model_dump(), shards=shards))
-    _keep(errors, settings, run_id, COLLECTION, payer)  # what utilize reads when no account could be listed
-    _store(errors, settings, "store_collection", payer, run_id)
+    keep(errors, settings, run_id, SHARDS, ShardPlan(**payer.model_dump(), shards=shards))
+    keep(errors, settings, run_id, COLLECTION, payer)  # what utilize reads when no account could be listed
+    store(errors, settings, "store_collection", payer, run_id)
     return {"run_id": run_id, "collected": collection_summary(payer),
-            "planned_shards": [s.model_dump(mode="json") for s in shards], **_ledger_update(factory, biller)}, errors
+            "planned_shards": [s.model_dump(mode="json") for s in shards], **ledger_update(factory, biller)}, errors
 
 
 def route(state: AnalysisState) -> list[Send] | str:
@@ -81,15 +89,9 @@ def route(state: AnalysisState) -> list[Send] | str:
     return [Send("collect_shard", ShardTask(run_id=state["run_id"], shard=s)) for s in planned]
 
 
-def _settings(runtime: Runtime[Context]) -> Settings:
-    return (runtime.context or Context()).settings()
-
-
 def collect_shard(state: ShardTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """One account in one region, on the configured executor; its result waits in the run cache for gather."""
-    from agent.graphs.analysis.nodes import utilization_specs
-
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     shard = Shard.model_validate(state["shard"])
     specs: dict[str, tuple[MetricSpec, ...]] = {k: tuple(v) for k, v in utilization_specs().items()}
     try:
@@ -106,15 +108,13 @@ def collect_shard(state: ShardTask, runtime: Runtime[Context]) -> dict[str, Any]
 
 def gather(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The shards' inventories and utilization, the payer's spend and the run's list prices as one collection."""
-    from agent.graphs.analysis.nodes import _billed_factory, _keep, _ledger_update, _store
-
-    settings = _settings(runtime)
+    settings = settings_of(runtime)
     run_id = state["run_id"]
     cache = get_run_cache(settings)
     plan = cache.get(run_id, SHARDS, ShardPlan)
     results = [cache.get(run_id, shard_key(s), ShardResult) for s in plan.shards]
     merged = merge_shards(results, account_id=plan.account_id, regions=plan.regions)
-    factory, biller = _billed_factory(settings, run_id)
+    factory, biller = billed_factory(settings, run_id)
     prices = run_prices(factory, settings)
     sheet = with_list_quotes(plan.price_sheet or PriceSheet(), prices, merged.resources)
     notes = [n for n in prices.notes() if n not in plan.missing]
@@ -125,12 +125,10 @@ def gather(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
         "api_calls": [*plan.api_calls, *merged.api_calls]})
     collection = CollectionResult.model_validate(gathered.model_dump(exclude={"shards"}))
     errors: list[dict[str, Any]] = []
-    _keep(errors, settings, run_id, COLLECTION, collection)
-    _store(errors, settings, "store_collection", collection, run_id)
-    return {"collected": collection_summary(collection), "graph_errors": errors, **_ledger_update(factory, biller)}
+    keep(errors, settings, run_id, COLLECTION, collection)
+    store(errors, settings, "store_collection", collection, run_id)
+    return {"collected": collection_summary(collection), "graph_errors": errors, **ledger_update(factory, biller)}
 
 
-def _now() -> Any:
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)
