@@ -23,7 +23,7 @@ def evaluate(db: Resource, ctx: Context) -> Hit | None:
     env = f"{tag[0]}={tag[1]}" if tag else "untagged"
     evidence = {"multi_az": True, "env": env, "price_basis": cost.basis, "price_source": cost.source,
                 "arithmetic": f"({cost.arithmetic}) / 2 = {usd(saving)}"}
-    text = f"Convert to Single-AZ: Multi-AZ doubles instance and storage cost outside production (env {env})"
+    text = f"Convert to Single-AZ: Multi-AZ doubles instance and storage cost outside production (tagged {env})"
     return make_hit("multi_az", db, monthly=cost.total, savings=saving, recommendation=text,
                     evidence=evidence, base=0.8, days=None, settings=s, basis=cost.basis)
 
