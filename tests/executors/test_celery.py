@@ -5,9 +5,7 @@ their results are the in-process executor's, value for value."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -17,6 +15,7 @@ from typing import NamedTuple
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.executors.celery_workers import start_workers, stop_workers
 from tests.executors.org_fleet import CALLER, REGIONS, TODAY, create_members, seed_account
 from tools.aws.org import AccountSessions, CallLimits
 from tools.aws.shard import Shard, ShardResult, worker_name
@@ -62,17 +61,6 @@ def organization(tmp_path_factory):
     server.stop()
 
 
-def _start_workers(env: dict[str, str], names: list[str], logs: Path) -> list[subprocess.Popen]:
-    procs = []
-    for name in names:
-        log = (logs / f"{name}.log").open("w")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tools.executors.worker", "worker", "--concurrency", "1",
-             "-n", f"{name}@localhost", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    return procs
-
-
 def _wait_ready(app, names: list[str], procs: list[subprocess.Popen], logs: Path) -> None:
     wanted = {f"{n}@localhost" for n in names}
     deadline = time.monotonic() + 40
@@ -85,17 +73,6 @@ def _wait_ready(app, names: list[str], procs: list[subprocess.Popen], logs: Path
     pytest.fail("workers not ready in 40 s: " + " ".join(f.read_text() for f in logs.glob("*.log")))
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        p.send_signal(signal.SIGQUIT)  # cold shutdown: they are idle, nothing to finish
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
 def _on_two_workers(organization: Organization, broker: str, backend: str, logs: Path,
                     monkeypatch: pytest.MonkeyPatch) -> list[ShardResult]:
     queue = f"optiinfra-test-{uuid.uuid4().hex[:8]}"
@@ -106,14 +83,14 @@ def _on_two_workers(organization: Organization, broker: str, backend: str, logs:
     env = {**os.environ, **organization.env, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": backend,
            "CELERY_QUEUE": queue}
     names = [f"shards-{queue}-{i}" for i in (1, 2)]
-    procs = _start_workers(env, names, logs)
+    procs = start_workers(env, [f"{n}@localhost" for n in names], logs)
     try:
         executor = get_executor(settings)
         _wait_ready(make_app(settings), names, procs, logs)
         steps: list[tuple[str, int, int]] = []
         results = executor.run(organization.shards, RUN, today=TODAY, progress=lambda *s: steps.append(s))
     finally:
-        _stop(procs)
+        stop_workers(procs)
     assert steps[-1] == ("shards", 6, 6)
     return results
 

@@ -5,10 +5,8 @@ on threads of this process, then on two real Celery worker processes over Redis.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 
 from agent.graphs.analysis.graph import build_graph
 from agent.graphs.context import Context, use_settings
+from tests.executors.celery_workers import start_workers, stop_workers
 from tools.aws.shard import worker_name
 from tools.executors.celery_app import make_app
 from tools.models import Report
@@ -69,17 +68,6 @@ def comparable(report: Report) -> dict[str, Any]:
     }
 
 
-def start_workers(env: dict[str, str], names: list[str], logs: Path) -> list[subprocess.Popen]:
-    procs = []
-    for name in names:
-        with (logs / f"{name}.log").open("w") as log:
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "tools.executors.worker", "worker", "--concurrency", "1",
-                 "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    return procs
-
-
 def pool_pids(app: Any, names: list[str], procs: list[subprocess.Popen], logs: Path) -> dict[str, set[int]]:
     """Once both workers answer: worker name -> the pids of its pool processes (where its tasks run)."""
     deadline = time.monotonic() + 40
@@ -90,17 +78,6 @@ def pool_pids(app: Any, names: list[str], procs: list[subprocess.Popen], logs: P
         if set(stats) == set(names):
             return {name: set(stats[name]["pool"]["processes"]) for name in names}
     pytest.fail("workers not ready in 40 s: " + " ".join(f.read_text() for f in logs.glob("*.log")))
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        p.send_signal(signal.SIGQUIT)  # cold shutdown: they are idle
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def test_celery_workers_give_the_in_process_report(organization, redis_url, tmp_path, monkeypatch) -> None:
@@ -120,7 +97,7 @@ def test_celery_workers_give_the_in_process_report(organization, redis_url, tmp_
         pids = pool_pids(make_app(settings), names, procs, tmp_path)
         on_workers, tasks = analyse(settings)
     finally:
-        stop(procs)
+        stop_workers(procs)
 
     assert len(refused) == 1 and len(truth["accounts"]) == 5
     assert [(e.scope, e.code) for e in in_process.errors] == [(f"account/{refused[0]}", "AccessDenied")]
