@@ -9,6 +9,7 @@ import pytest
 from graphs.analysis.org_checks import check_organization
 
 from agent.graphs.runner import run_analysis
+from agent.surfaces.report.html import render_html
 from tools.settings import get_settings
 
 pytestmark = pytest.mark.integration
@@ -25,6 +26,9 @@ def test_fifty_accounts_one_refusing(org50_sandbox_env, storage_env, monkeypatch
     report_checker(report.model_dump(mode="json", by_alias=True))
     assert len(truth["accounts"]) == 51 and sum(a["refuses_role"] for a in truth["accounts"]) == 1
     check_organization(report, truth)
+    # a total over $10,000 reads to the cent in the HTML tile too, as on every other surface
+    assert report.savings.total >= 10_000
+    assert f"<b>${report.savings.total:,.2f}</b><span>monthly savings, each resource once</span>" in render_html(report)
     readable = {a["account_id"] for a in truth["accounts"] if not a["refuses_role"]}
     assert {f.account_id for o in report.opportunities for f in o.resources} <= readable
     print(f"\n50 member accounts x 2 regions: {seconds:.1f} s, {sum(c.calls for c in report.api_calls)} AWS calls, "

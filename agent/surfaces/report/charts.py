@@ -14,9 +14,13 @@ MAX_SERIES = 8
 
 
 def money(value: float) -> str:
-    if abs(value) >= 10_000:
-        return f"${value:,.0f}"
+    """Dollars to the cent, as every other surface shows them (a total must read the same everywhere)."""
     return f"${value:,.2f}"
+
+
+def axis_money(value: float) -> str:
+    """An axis tick: whole dollars from $10,000 up (ticks are round numbers, not figures of the report)."""
+    return f"${value:,.0f}" if abs(value) >= 10_000 else f"${value:,.2f}"
 
 
 def nice_ceiling(value: float) -> float:
@@ -74,7 +78,7 @@ def stacked_daily_chart(days: list[date], series: dict[str, list[float]], width:
         value = y_max * k / 4
         y = top + plot_h - plot_h * k / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                   f'<text x="{left - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">{money(value)}</text>')
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">{axis_money(value)}</text>')
     for i, day in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2
         base = float(top + plot_h)
