@@ -15,7 +15,7 @@ h2{font-size:19px;margin:28px 0 10px;border-bottom:2px solid #e2e8f0;padding-bot
 h3{font-size:16px;margin:0 0 6px}
 .muted{color:#64748b}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
 .card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:10px 14px;min-width:130px;flex:1 1 130px}
-.card b{display:block;font-size:22px}.card span{color:#64748b;font-size:13px}
+.card b{display:block;font-size:20px;white-space:nowrap}.card span{color:#64748b;font-size:13px}
 .summary{background:#fff;border-left:4px solid #2563eb;padding:12px 16px;white-space:pre-wrap;line-height:1.5;
 max-height:420px;overflow:auto}
 .scroll{overflow-x:auto;max-width:100%}
