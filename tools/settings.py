@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from tools.regions import KNOWN_REGIONS, known_region
+from tools.settings_accounts import AccountSettings
 from tools.settings_words import describe
 
 APP_NAME = "optiinfra-cost-agent"
@@ -81,9 +82,6 @@ SECRET_FIELDS = {
     "clickhouse_url", "redis_url", "database_url", "api_key",
     "aws_org_external_id", "celery_broker_url", "celery_result_backend",
 }
-ACCOUNT_ID = re.compile(r"\d{12}")
-ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 
 
 class _YamlSource(PydanticBaseSettingsSource):
@@ -105,7 +103,7 @@ class _YamlSource(PydanticBaseSettingsSource):
         return {str(k).lower(): v for k, v in data.items()}
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, AccountSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     # --- AWS access (the seed's) ---
@@ -126,32 +124,6 @@ class Settings(BaseSettings):
     collection_concurrency: int = Field(8, ge=1, le=64)
     ce_requests_per_hour: int = Field(400, ge=1)
     ce_cache_ttl_seconds: int = Field(3600, ge=0)
-
-    # --- many accounts (docs/many-accounts.md) ---
-    aws_accounts: Annotated[Literal["organization"] | list[str] | None, NoDecode] = Field(
-        None, description="unset: the caller's account; 'organization': every ACTIVE account; or account ids")
-    aws_org_role_name: str = "OptiInfraCostReadOnly"
-    """The read-only role assumed in each member account (arn:aws:iam::<id>:role/<name>)."""
-    aws_org_external_id: SecretStr | None = None
-    aws_org_session_seconds: int = Field(3600, ge=900, le=43200)
-    aws_org_include_management: bool = True
-    """With AWS_ACCOUNTS=organization: read the management account too."""
-    executor: Literal["inprocess", "celery"] = "inprocess"
-    """Where shards (account x region) run: threads in this process, or Celery workers."""
-    executor_concurrency: int = Field(8, ge=1, le=256)
-    """In-process: shards running at once."""
-    executor_shards_per_account: int = Field(2, ge=1, le=64)
-    """In-process: shards of one account running at once."""
-    aws_calls_in_flight: int = Field(4, ge=1, le=64)
-    """Requests in flight to one API of one account and region (where AWS's request limits apply)."""
-    executor_timeout_seconds: int = Field(3600, ge=10, le=86400)
-    """Celery: how long to wait for all shards of a run."""
-    celery_broker_url: SecretStr | None = None
-    """Celery's broker: redis://host:port/db or amqp://user:password@host:port/vhost (default: REDIS_URL)."""
-    celery_result_backend: SecretStr | None = None
-    """Where workers leave shard results: redis://host:port/db (default: the broker when it is Redis, else
-    REDIS_URL)."""
-    celery_queue: str = Field("optiinfra-shards", pattern=r"^[\w.:-]{1,200}$")
 
     # --- analysis (the seed's thresholds and ours) ---
     aws_cost_lookback_days: int = Field(30, ge=1, le=395)
@@ -243,49 +215,6 @@ class Settings(BaseSettings):
         unknown = [r for r in value if r not in KNOWN_REGIONS]
         if unknown:
             raise ValueError(f"unknown region {unknown[0]!r}")
-        return value
-
-    @field_validator("aws_accounts", mode="before")
-    @classmethod
-    def _accounts(cls, value: Any) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, str) and value.strip().lower() == "organization":
-            return "organization"
-        parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else value
-        if not isinstance(parts, list | tuple):
-            raise ValueError("not a list of account ids")
-        ids = [str(p).strip() for p in parts if str(p).strip()]
-        if not ids or not all(ACCOUNT_ID.fullmatch(i) for i in ids):
-            raise ValueError("not 'organization' nor 12-digit account ids")
-        return list(dict.fromkeys(ids))
-
-    @field_validator("aws_org_role_name")
-    @classmethod
-    def _role_name(cls, value: str) -> str:
-        if not ROLE_NAME.fullmatch(value):
-            raise ValueError("not an IAM role name")
-        return value
-
-    @field_validator("aws_org_external_id")
-    @classmethod
-    def _external_id(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value():
-            return None
-        if not EXTERNAL_ID.fullmatch(value.get_secret_value()):
-            raise ValueError("not an external id")
-        return value
-
-    @field_validator("celery_broker_url", "celery_result_backend")
-    @classmethod
-    def _celery_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        if value is None or not value.get_secret_value():
-            return None
-        schemes: tuple[str, ...] = ("redis://", "rediss://")
-        if info.field_name == "celery_broker_url":
-            schemes += ("amqp://", "amqps://", "pyamqp://")
-        if not value.get_secret_value().startswith(schemes):
-            raise ValueError("unsupported scheme")
         return value
 
     @field_validator("aws_default_region")

@@ -143,18 +143,14 @@ def build_report(
 ) -> Report:
     """The report; `total_waste` is the waste part of the deduplicated savings (agent.analysis.savings)."""
     total, by_service, by_region = breakdowns(collection.costs)
-    opportunities = with_counted_flags(analysis.opportunities)
-    savings = savings_totals(opportunities)
-    waste = Decimal(str(savings.waste))
-    percentage = (waste / total * 100) if total > 0 else Decimal(0)
-    unpriced, unpriced_missing = unpriced_lines(opportunities)
+    unpriced, unpriced_missing = unpriced_lines(analysis.opportunities)
     costs = collection.costs
-    return Report(
+    return with_savings(Report(
         time_period=period(collection, settings),
-        total_monthly_cost=cents(total), total_waste=cents(waste), waste_percentage=cents(percentage),
+        total_monthly_cost=cents(total), total_waste=0.0, waste_percentage=0.0,
         by_service=by_service, by_region=by_region, by_account=account_breakdown(costs, total),
         by_tag=tag_breakdown(costs, total),
-        opportunities=opportunities, anomalies=anomalies,
+        opportunities=analysis.opportunities, anomalies=anomalies,
         run_cost=run_cost or RunCost(), partial=collection.partial, errors=list(collection.errors),
         insufficient_data=analysis.insufficient_data, skipped_ignored=analysis.skipped_ignored,
         missing=missing_lines(collection, analysis) + unpriced_missing, forecast=collection.forecast,
@@ -162,5 +158,4 @@ def build_report(
         api_calls=list(collection.api_calls), unpriced_findings=unpriced,
         monthly_basis=month_window(costs).basis if costs is not None else "",
         adjustments=dict(costs.adjustments) if costs is not None else {},
-        savings=savings, do_first=ranked_actions(opportunities, DO_FIRST),
-    )
+    ))

@@ -33,7 +33,8 @@ from tools.aws.live_prices import run_prices
 from tools.aws.org import AccountDiscoveryError, discover_accounts, shared_sessions
 from tools.aws.shard import Shard, ShardResult, merge_shards
 from tools.executors import ExecutorUnavailable, get_executor
-from tools.models import CollectionError, CollectionResult, MetricSpec, PriceSheet
+from tools.models import CollectionError, CollectionResult, PriceSheet
+from tools.pricing.book import PriceBook
 from tools.settings import Settings
 from tools.storage.run_cache import get_run_cache
 
@@ -69,8 +70,8 @@ def plan(settings: Settings, run_id: str, refresh: bool, progress: Any) -> tuple
         errors.append(failure("organizations/list_accounts", exc))
         accounts = []
     regions = factory.regions()
-    prices = run_prices(factory, settings)
-    payer = collect_inventory(factory, settings, prices, regions=regions, refresh=refresh, progress=progress,
+    # Cost Explorer only: list prices are asked once, in gather, for the resources the shards found.
+    payer = collect_inventory(factory, settings, PriceBook.load(), regions=regions, refresh=refresh, progress=progress,
                               inventory=False)
     shards = [Shard(account_id=a.account_id, region=r, bucket_regions=list(regions) if i == 0 else [])
               for a in accounts for i, r in enumerate(regions)]
@@ -93,11 +94,10 @@ def collect_shard(state: ShardTask, runtime: Runtime[Context]) -> dict[str, Any]
     """One account in one region, on the configured executor; its result waits in the run cache for gather."""
     settings = settings_of(runtime)
     shard = Shard.model_validate(state["shard"])
-    specs: dict[str, tuple[MetricSpec, ...]] = {k: tuple(v) for k, v in utilization_specs().items()}
     try:
-        result = get_executor(settings).run([shard], state["run_id"], specs=specs)[0]
+        result = get_executor(settings).run([shard], state["run_id"], specs=utilization_specs())[0]
     except ExecutorUnavailable as exc:
-        result = ShardResult(shard=shard, run_id=state["run_id"], collected_at=_now(),
+        result = ShardResult(shard=shard, run_id=state["run_id"], collected_at=datetime.now(UTC),
                              errors=[CollectionError(scope=f"executor/{settings.executor}", error=str(exc))])
     get_run_cache(settings).put(state["run_id"], shard_key(shard), result)
     paid = sum(c.paid_usd for c in result.api_calls)
@@ -129,6 +129,3 @@ def gather(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
     store(errors, settings, "store_collection", collection, run_id)
     return {"collected": collection_summary(collection), "graph_errors": errors, **ledger_update(factory, biller)}
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -120,7 +120,7 @@ def report_summary(args: SummaryArgs) -> dict[str, Any]:
             "total_waste_usd": report.total_waste, "pricing_levers_usd": report.savings.pricing_levers,
             "merged_resources": report.savings.merged_resources, "account_id": report.account_id,
             "savings_by_account_usd": report.savings.by_account,
-            "spend_by_account_usd": dict(getattr(report, "by_account", {}) or {}),
+            "spend_by_account_usd": report.by_account,
             "waste_percentage": report.waste_percentage, "opportunities": len(report.opportunities),
             "findings": sum(len(o.resources) for o in report.opportunities),
             "waste_by_service_usd": {k: cents(v) for k, v in by_service.items()},
